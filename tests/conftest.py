@@ -1,0 +1,47 @@
+"""Shared fixtures: free ports and real external programs (Redis, nginx, Chromium, node)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_program(name: str, *candidates: str) -> str:
+    """Return the path of an external program, or skip (locally) / fail (in CI).
+
+    CI installs every program the suite needs (see ``tests/setup/``), so a missing
+    program there is a broken setup, not a reason to skip.
+    """
+    for candidate in (name, *candidates):
+        found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if found:
+            return found
+    message = f"{name} is not installed; run `bash tests/setup/system.sh` to install it"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """Return a TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def clean_fluxlit_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Remove every ``FLUXLIT_*`` variable and run in an empty directory (no .env)."""
+    for key in list(os.environ):
+        if key.startswith("FLUXLIT_"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path

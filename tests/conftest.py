@@ -45,3 +45,15 @@ def clean_fluxlit_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+@pytest.fixture
+def program() -> object:
+    """Fixture form of ``require_program``: ``program("redis-server")`` returns a path."""
+    return require_program
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """Fixture form of ``free_port``."""
+    return free_port()

@@ -1,0 +1,343 @@
+"""The FluxLit application object: a FastAPI app (``.api``) plus Streamlit pages."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import JsonValue
+from starlette.routing import Mount
+
+from fluxlit.client import ApiClient
+from fluxlit.config.settings import FluxlitSettings
+from fluxlit.model import AppModel, HandlerRef, MountModel, NavigationModel, RouteModel
+from fluxlit.pages.manifest import build_page_manifest as _build_page_manifest
+from fluxlit.pages.meta import PageMeta
+from fluxlit.pages.navigation import NavigationOrder
+from fluxlit.pages.registry import (
+    PageRegistration,
+    handler_ref,
+    normalize_page_path,
+    sort_pages,
+    title_from_name,
+)
+from fluxlit.paths import normalize_api_prefix, normalize_public_mount
+from fluxlit.security import apply_http_hardening
+from fluxlit.urls import FluxLitPublicUrls
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from fluxlit.auth.jwt import JWTBearer
+    from fluxlit.auth.oidc import OIDCProvider
+    from fluxlit.url_session import SessionStore
+
+SettingsT = TypeVar("SettingsT", bound=FluxlitSettings)
+ReadinessCheck = Callable[[], Awaitable[tuple[bool, str]]]
+PageHandler = Callable[..., Any]
+
+_RESERVED_FASTAPI_KWARGS = ("title", "root_path")
+
+
+class FluxLit(Generic[SettingsT]):
+    """Combine a FastAPI application and registered Streamlit pages in one object.
+
+    ``api`` carries HTTP routes (served under ``api_mount_path`` by the gateway);
+    ``page`` / ``discover_pages`` register Streamlit UI; ``urls`` builds browser links.
+    ``GET /healthz`` (liveness) and ``GET /readyz`` (readiness) are registered on ``api``
+    and hidden from OpenAPI. The object is an ASGI app too: ``uvicorn app:app`` serves
+    API and UI on one port.
+    """
+
+    def __init__(
+        self,
+        *,
+        title: str | None = None,
+        settings: SettingsT | None = None,
+        import_target: str | None = None,
+        fastapi_kwargs: dict[str, Any] | None = None,
+        streamlit_run_args: Sequence[str] | None = None,
+        streamlit_page_config: dict[str, JsonValue] | None = None,
+        session_store: SessionStore | None = None,
+    ) -> None:
+        base: Any = settings if settings is not None else FluxlitSettings()
+        updates: dict[str, Any] = {}
+        if title is not None:
+            updates["title"] = title
+        if streamlit_run_args:
+            updates["streamlit_run_cli_args"] = [
+                *base.streamlit_run_cli_args,
+                *streamlit_run_args,
+            ]
+        if streamlit_page_config:
+            updates["streamlit_page_config"] = {
+                **base.streamlit_page_config,
+                **streamlit_page_config,
+            }
+        self.settings: SettingsT = base.model_copy(update=updates) if updates else base
+        self.import_target = import_target
+        self.session_store = session_store
+        self._pages: list[PageRegistration] = []
+        self._navigation = NavigationOrder()
+        self._oidc_router: APIRouter | None = None
+        self._readiness_check: ReadinessCheck | None = None
+        self._asgi: ASGIApp | None = None
+        self.api = self._create_api(fastapi_kwargs or {})
+
+    # ------------------------------------------------------------------ API
+    def _create_api(self, fastapi_kwargs: Mapping[str, Any]) -> FastAPI:
+        kwargs = {k: v for k, v in fastapi_kwargs.items() if k not in _RESERVED_FASTAPI_KWARGS}
+        api = FastAPI(title=self.settings.title, root_path=self.api_root_path, **kwargs)
+        apply_http_hardening(api, self.settings)
+        api.add_api_route("/healthz", self._healthz, methods=["GET"], include_in_schema=False)
+        api.add_api_route("/readyz", self._readyz, methods=["GET"], include_in_schema=False)
+        return api
+
+    @property
+    def api_prefix(self) -> str:
+        """The public URL prefix of the API (``api_mount_path``, normalised)."""
+        return normalize_api_prefix(self.settings.api_mount_path)
+
+    @property
+    def api_root_path(self) -> str:
+        """ASGI ``root_path`` of ``api`` behind the gateway: public mount plus API prefix."""
+        mount = normalize_public_mount(
+            self.settings.root_path or self.settings.streamlit_public_path
+        )
+        prefix = self.api_prefix
+        return mount + ("" if prefix == "/" else prefix)
+
+    async def _healthz(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    async def _readyz(self) -> JSONResponse:
+        ok, detail = await self._check_ready()
+        status = "ready" if ok else "not_ready"
+        return JSONResponse({"status": status, "detail": detail}, status_code=200 if ok else 503)
+
+    async def _check_ready(self) -> tuple[bool, str]:
+        if self._readiness_check is not None:
+            return await self._readiness_check()
+        from fluxlit.health import probe_streamlit_ready
+
+        return await probe_streamlit_ready(settings=self.settings)
+
+    def set_readiness_check(self, check: ReadinessCheck | None) -> None:
+        """Replace how ``/readyz`` decides readiness (the runtime installs its own)."""
+        self._readiness_check = check
+
+    # ---------------------------------------------------------------- pages
+    def page(
+        self,
+        path: str,
+        *,
+        title: str | None = None,
+        icon: str | None = None,
+        tags: Sequence[str] | None = None,
+        page_meta: PageMeta | None = None,
+    ) -> Callable[[PageHandler], PageHandler]:
+        """Decorator registering a Streamlit page at a URL path.
+
+        The handler takes ``(st, client)`` plus optional injected parameters; the
+        decorator returns it unchanged. A second page at the same path is an error.
+        """
+        normalized = normalize_page_path(path)
+
+        def register(fn: PageHandler) -> PageHandler:
+            if not callable(fn):
+                raise TypeError(f"page {normalized!r}: handler must be callable")
+            if any(p.path == normalized for p in self._pages):
+                raise ValueError(
+                    f"a page is already registered at {normalized!r}; use a different path"
+                )
+            resolved_icon = (
+                icon if icon is not None else (page_meta.page_icon if page_meta else None)
+            )
+            self._pages.append(
+                PageRegistration(
+                    path=normalized,
+                    title=title or title_from_name(getattr(fn, "__name__", "page")),
+                    handler=fn,
+                    icon=resolved_icon,
+                    tags=tuple(tags or ()),
+                    page_meta=page_meta,
+                )
+            )
+            return fn
+
+        return register
+
+    @property
+    def pages(self) -> list[tuple[str, str, Callable[..., Any]]]:
+        """``(path, title, handler)`` tuples in registration order."""
+        return [(p.path, p.title, p.handler) for p in self._pages]
+
+    def page_entries(self) -> list[PageRegistration]:
+        """Full registrations (icon, tags, page_meta) in navigation order."""
+        return self._navigation.apply(list(self._pages), lambda p: p.path)
+
+    def page_handler(self, key: str) -> Callable[..., Any]:
+        """Return the handler registered at path ``key`` (a registry ``HandlerRef``)."""
+        for registration in self._pages:
+            if registration.path == key:
+                return registration.handler
+        raise KeyError(f"no page registered at {key!r}")
+
+    def navigation_order(self, *paths: str) -> Self:
+        """Set optional sidebar ordering for registered pages (by URL path)."""
+        self._navigation = NavigationOrder(paths)
+        return self
+
+    def discover_pages(self, directory: str, *, package: str | ModuleType) -> Self:
+        """Import every module of ``{package}.{directory}`` and call its ``register(app)``.
+
+        Skips subpackages and names starting with ``_``. Pages are then sorted by
+        ``(path, title)``. A failing ``register`` leaves earlier pages registered.
+        """
+        base = importlib.import_module(package) if isinstance(package, str) else package
+        if not hasattr(base, "__path__"):
+            raise TypeError(f"{base.__name__!r} is not a package (it has no __path__)")
+        parent = importlib.import_module(f"{base.__name__}.{directory}")
+        for info in sorted(pkgutil.iter_modules(parent.__path__), key=lambda i: i.name):
+            if info.ispkg or info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{parent.__name__}.{info.name}")
+            register = getattr(module, "register", None)
+            if callable(register):
+                register(self)
+        self._pages = sort_pages(self._pages)
+        return self
+
+    def build_page_manifest(self, *, version: int = 1) -> dict[str, Any]:
+        """JSON page manifest; see ``fluxlit.pages.manifest.build_page_manifest``."""
+        model = self.model()
+        return _build_page_manifest(
+            model.pages,
+            version=version,
+            title=model.title,
+            api_prefix=self.api_prefix,
+            navigation=model.navigation,
+        )
+
+    # ---------------------------------------------------------------- model
+    def model(self, *, target: str | None = None) -> AppModel:
+        """Describe this app in the IR that the compiler renders.
+
+        ``target`` (``module:attr``) names this object so registry handler references
+        can be resolved later; it defaults to ``import_target``.
+        """
+        return AppModel(
+            source=f"python:{target or self.import_target or ''}",
+            target=target or self.import_target,
+            title=self.settings.title,
+            pages=tuple(p.to_model() for p in self._pages),
+            navigation=NavigationModel(order=self._navigation.paths),
+            routes=tuple(self._route_models()),
+            mounts=tuple(self._mount_models()),
+        )
+
+    def _route_models(self) -> list[RouteModel]:
+        models = []
+        for route in self.api.routes:
+            if not isinstance(route, APIRoute) or not route.include_in_schema:
+                continue
+            methods = tuple(sorted(route.methods or ()))
+            key = f"{','.join(methods)} {route.path}"
+            models.append(
+                RouteModel(
+                    path=route.path,
+                    handler=handler_ref(route.endpoint, registry_key=key),
+                    methods=methods,  # type: ignore[arg-type]
+                    summary=route.summary,
+                    tags=tuple(str(t) for t in route.tags or ()),
+                )
+            )
+        return models
+
+    def _mount_models(self) -> list[MountModel]:
+        return [
+            MountModel(path=route.path, app=HandlerRef(kind="registry", value=route.path))
+            for route in self.api.routes
+            if isinstance(route, Mount)
+        ]
+
+    # ------------------------------------------------------------- helpers
+    @property
+    def urls(self) -> FluxLitPublicUrls:
+        """Browser-visible URL helpers for this app (app root vs ``api_mount_path``)."""
+        return FluxLitPublicUrls(self)
+
+    def get_client(self) -> ApiClient:
+        """Return an ``ApiClient`` for server-side calls to this app's API.
+
+        Uses ``FLUXLIT_INTERNAL_API_BASE`` when set (the runtime sets it); in debug
+        mode the client forwards ``X-Request-ID`` for log correlation.
+        """
+        base = os.environ.get("FLUXLIT_INTERNAL_API_BASE") or self.settings.internal_api_base
+        return ApiClient(base_url=base or None, propagate_request_id=self.settings.debug)
+
+    def make_jwt_bearer(self) -> JWTBearer:
+        """Build a ``JWTBearer`` from ``FLUXLIT_JWT_*`` settings (needs ``fluxlit[auth]``)."""
+        from fluxlit.auth.jwt import JWTBearer
+
+        return JWTBearer.from_fluxlit_settings(self.settings)
+
+    def attach_oidc_login(
+        self,
+        oidc: OIDCProvider,
+        *,
+        first_party_secret: str | None = None,
+        **bff_overrides: Any,
+    ) -> APIRouter:
+        """Register OIDC login, callback and token-exchange routes on ``api`` (once).
+
+        The first-party signing secret comes from ``first_party_secret`` or
+        ``FLUXLIT_OIDC_BFF_SECRET``; redirects use ``FLUXLIT_PUBLIC_BASE_URL`` unless
+        ``public_base_url=`` is passed.
+        """
+        if self._oidc_router is not None:
+            raise ValueError(
+                "attach_oidc_login() was already called on this FluxLit instance; "
+                "call it once (its auth routes would be registered twice)"
+            )
+        secret = first_party_secret or self.settings.oidc_bff_secret
+        if not secret:
+            raise ValueError(
+                "OIDC login needs a first-party signing secret: set FLUXLIT_OIDC_BFF_SECRET "
+                "or pass first_party_secret="
+            )
+        public_base_url = (
+            bff_overrides.pop("public_base_url", None) or self.settings.public_base_url
+        )
+        if not public_base_url:
+            raise ValueError(
+                "OIDC login needs the public origin for redirects: set FLUXLIT_PUBLIC_BASE_URL "
+                "(e.g. https://app.example.com) or pass public_base_url="
+            )
+        from fluxlit.auth.oidc import OIDCBFFConfig, register_oidc_bff_routes
+
+        config = OIDCBFFConfig(
+            oidc=oidc,
+            first_party_secret=secret,
+            public_base_url=public_base_url,
+            **bff_overrides,
+        )
+        self._oidc_router = register_oidc_bff_routes(self.api, config)
+        return self._oidc_router
+
+    # ----------------------------------------------------------------- ASGI
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve API and UI on one port (``uvicorn module:app``)."""
+        if self._asgi is None:
+            from fluxlit.runtime import asgi_from_fluxlit, resolve_import_target_for_unified
+
+            self._asgi = asgi_from_fluxlit(self, resolve_import_target_for_unified(self))
+        await self._asgi(scope, receive, send)

@@ -1,0 +1,1 @@
+"""The FluxLit compiler: manifest front end, IR checks and template back end."""

@@ -1,0 +1,142 @@
+"""Every symbol of the API reference imports from its documented path with its signature."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+SURFACE = Path(__file__).with_name("api_surface.tsv")
+
+
+def _rows() -> list[tuple[str, str, str]]:
+    rows = []
+    for line in SURFACE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        kind, symbol, params = line.split("\t")
+        rows.append((kind, symbol, params))
+    return rows
+
+
+def _resolve(symbol: str) -> Any:
+    """Import the longest module prefix of ``symbol`` and walk the remaining attributes."""
+    parts = symbol.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[cut:]:
+            obj = inspect.getattr_static(obj, attr) if inspect.isclass(obj) else getattr(obj, attr)
+        return obj
+    raise ImportError(symbol)
+
+
+def _split_params(text: str) -> list[str]:
+    """Split a documented parameter list on top-level commas."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([{<":
+            depth += 1
+        elif ch in ")]}>":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def _default_matches(documented: str, actual: Any) -> bool:
+    placeholder = re.fullmatch(r"<([\w.]+)(?: object)?>", documented)
+    if placeholder:
+        name = placeholder.group(1).rsplit(".", 1)[-1]
+        return name == "factory" or type(actual).__name__ == name
+    if documented == "frozenset({})":
+        return actual == frozenset()
+    return repr(actual) == documented or str(actual) == documented
+
+
+def _check_signature(func: Any, documented: str, *, drop_self: bool) -> None:
+    params = list(inspect.signature(func).parameters.values())
+    if drop_self and params and params[0].name in {"self", "cls"}:
+        params = params[1:]
+    expected = _split_params(documented)
+    named = [e for e in expected if e != "*"]
+    assert len(params) >= len(named), f"missing parameters: {expected} vs {params}"
+    star_seen = False
+    for index, spec in enumerate(named):
+        param = params[index]
+        name, _, default = spec.partition("=")
+        if name.startswith("**"):
+            assert param.kind is inspect.Parameter.VAR_KEYWORD, spec
+            continue
+        if name.startswith("*"):
+            assert param.kind is inspect.Parameter.VAR_POSITIONAL, spec
+            star_seen = True
+            continue
+        assert param.name == name, f"parameter {index}: expected {name}, got {param.name}"
+        before = expected[: expected.index(spec)]
+        keyword_only = "*" in before or star_seen
+        if keyword_only:
+            assert param.kind is inspect.Parameter.KEYWORD_ONLY, f"{name} must be keyword-only"
+        else:
+            assert param.kind in (
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                inspect.Parameter.POSITIONAL_ONLY,
+            ), f"{name} must be positional"
+        if default:
+            assert param.default is not inspect.Parameter.empty, f"{name} needs a default"
+            assert _default_matches(default, param.default), f"{name}: {param.default!r}"
+        else:
+            assert param.default is inspect.Parameter.empty, f"{name} must be required"
+    for extra in params[len(named) :]:
+        assert extra.default is not inspect.Parameter.empty or extra.kind in (
+            inspect.Parameter.VAR_KEYWORD,
+            inspect.Parameter.VAR_POSITIONAL,
+        ), f"undocumented required parameter {extra.name}"
+
+
+@pytest.mark.parametrize(("kind", "symbol", "params"), _rows(), ids=lambda v: str(v)[:60])
+def test_symbol_matches_reference(kind: str, symbol: str, params: str) -> None:
+    obj = _resolve(symbol)
+    if kind == "property":
+        assert isinstance(obj, property), f"{symbol} should be a property"
+        return
+    if params == "-":
+        assert callable(obj)
+        return
+    if kind == "class":
+        assert inspect.isclass(obj), f"{symbol} should be a class"
+        if params == "**data":
+            assert issubclass(obj, BaseModel), f"{symbol} should be a pydantic model"
+            return
+        if params == "*args, **kwargs":
+            assert getattr(obj, "_is_protocol", False), f"{symbol} should be a Protocol"
+            return
+        _check_signature(obj, params, drop_self=False)
+        return
+    if kind == "async":
+        assert inspect.iscoroutinefunction(obj), f"{symbol} should be async"
+    if kind == "classmethod":
+        assert isinstance(obj, classmethod), f"{symbol} should be a classmethod"
+        obj = obj.__func__
+    elif isinstance(obj, staticmethod):
+        obj = obj.__func__
+    _check_signature(obj, params, drop_self=kind in {"method", "classmethod"})
+
+
+def test_root_all_is_importable() -> None:
+    import fluxlit
+
+    for name in fluxlit.__all__:
+        assert getattr(fluxlit, name) is not None, name

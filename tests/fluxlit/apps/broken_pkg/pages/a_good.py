@@ -1,0 +1,4 @@
+def register(app):
+    @app.page("/good")
+    def good(st, client):
+        st.write("good")

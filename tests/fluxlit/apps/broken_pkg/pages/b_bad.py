@@ -1,0 +1,2 @@
+def register(app):
+    raise RuntimeError("bad page module")

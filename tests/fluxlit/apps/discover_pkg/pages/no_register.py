@@ -1,0 +1,3 @@
+"""A module without register() is imported and left alone."""
+
+VALUE = 1

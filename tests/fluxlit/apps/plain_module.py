@@ -1,0 +1,1 @@
+"""Not a package: discover_pages must refuse it."""

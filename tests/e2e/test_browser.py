@@ -23,7 +23,6 @@ def test_page_renders_reruns_and_shows_api_data(
     try:
         page.goto(app.base_url + "/", wait_until="domcontentloaded")
         page.get_by_text("FluxLit E2E").first.wait_for(timeout=30_000)
-        assert page.title() == "E2E app" or "FluxLit" in page.title() or page.title()
         page.get_by_text("Fruit from API: apple, banana, cherry").wait_for(timeout=30_000)
         page.get_by_text("Clicks: 0").wait_for(timeout=10_000)
         page.get_by_role("button", name="Add one").click()

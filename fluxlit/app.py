@@ -95,7 +95,7 @@ class FluxLit(Generic[SettingsT]):
     # ------------------------------------------------------------------ API
     def _create_api(self, fastapi_kwargs: Mapping[str, Any]) -> FastAPI:
         kwargs = {k: v for k, v in fastapi_kwargs.items() if k not in _RESERVED_FASTAPI_KWARGS}
-        api = FastAPI(title=self.settings.title, root_path=self.api_root_path, **kwargs)
+        api = FastAPI(title=self.settings.title, **kwargs)
         apply_http_hardening(api, self.settings)
         api.add_api_route("/healthz", self._healthz, methods=["GET"], include_in_schema=False)
         api.add_api_route("/readyz", self._readyz, methods=["GET"], include_in_schema=False)
@@ -108,7 +108,7 @@ class FluxLit(Generic[SettingsT]):
 
     @property
     def api_root_path(self) -> str:
-        """ASGI ``root_path`` of ``api`` behind the gateway: public mount plus API prefix."""
+        """ASGI ``root_path`` the gateway gives ``api``: public mount plus API prefix."""
         mount = normalize_public_mount(
             self.settings.root_path or self.settings.streamlit_public_path
         )

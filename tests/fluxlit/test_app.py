@@ -50,7 +50,7 @@ def test_constructor_merges_overrides(settings: FluxlitSettings) -> None:
     assert fl.settings.streamlit_run_cli_args == ["--a", "--b"]
     assert fl.settings.streamlit_page_config == {"layout": "wide", "page_title": "T"}
     assert fl.api.docs_url is None
-    assert fl.api.root_path == "/api"
+    assert fl.api_root_path == "/api"
     assert fl.import_target == "main:app"
     assert fl.session_store is store
     assert base.title == "FluxLit", "the caller's settings object must not change"
@@ -61,7 +61,7 @@ def test_api_root_path_follows_public_mount(clean_fluxlit_env: Path, monkeypatch
     monkeypatch.setenv("FLUXLIT_API_MOUNT_PATH", "backend")
     fl = FluxLit()
     assert fl.api_prefix == "/backend"
-    assert fl.api.root_path == "/apps/demo/backend"
+    assert fl.api_root_path == "/apps/demo/backend"
 
 
 def test_health_routes_hidden_from_openapi(settings: FluxlitSettings) -> None:

@@ -1,0 +1,402 @@
+"""HTTP client for calling the FastAPI app from Streamlit pages (server side).
+
+Paths are relative to the API base, which already ends in the API prefix, so a page
+calls ``client.get("/users")`` and never names a host. Anything that looks like a URL
+of its own (``http://...``, ``//host``, backslash tricks) is refused before a request
+is made, so a user-controlled string cannot redirect the call to another host.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel
+
+from fluxlit.logging.context import get_request_id
+
+T = TypeVar("T", bound=BaseModel)
+
+DEFAULT_API_BASE = "http://127.0.0.1:8000/api"
+ClientFactory = Callable[[str, float], httpx.Client]
+HeaderFactory = Callable[[], Mapping[str, str]]
+
+_factory_lock = threading.Lock()
+_client_factory: ClientFactory | None = None
+
+USE_CLIENT_DEFAULT: Any = httpx.USE_CLIENT_DEFAULT
+
+
+def set_client_factory(factory: ClientFactory | None) -> Callable[[], None]:
+    """Route new ``ApiClient`` instances through ``factory(base_url, timeout)``.
+
+    Process-global on purpose (Streamlit runs scripts in other threads); the test
+    toolkit uses it to reach an in-process app without a server. Returns a function
+    that restores the previous factory.
+    """
+    global _client_factory
+    with _factory_lock:
+        previous = _client_factory
+        _client_factory = factory
+
+    def restore() -> None:
+        global _client_factory
+        with _factory_lock:
+            _client_factory = previous
+
+    return restore
+
+
+def check_relative_path(path: str) -> str:
+    """Return ``path`` with one leading ``/``, or raise ``ValueError`` if it names a host."""
+    if not isinstance(path, str):
+        raise TypeError("API path must be a string")
+    if any(ord(ch) < 32 or ch == "\x7f" for ch in path):
+        raise ValueError("API path must not contain control characters")
+    stripped = path.strip()
+    if "\\" in stripped:
+        raise ValueError(f"API path {path!r} must not contain backslashes")
+    if stripped.startswith("//"):
+        raise ValueError(f"API path {path!r} is scheme-relative; pass a path such as '/users'")
+    parts = urlsplit(stripped)
+    if parts.scheme or parts.netloc:
+        raise ValueError(f"API path {path!r} is an absolute URL; pass a path such as '/users'")
+    first_segment = stripped.lstrip("/").split("/", 1)[0]
+    if ":" in first_segment.split("?", 1)[0]:
+        raise ValueError(f"API path {path!r} looks like a URL scheme; pass a path such as '/users'")
+    return "/" + stripped.lstrip("/")
+
+
+class ApiClient:
+    """Sync HTTPX client scoped to your gateway-mounted API.
+
+    ``base_url`` defaults to ``FLUXLIT_INTERNAL_API_BASE`` (set by the runtime) and
+    then to ``http://127.0.0.1:8000/api``. Use ``for_fluxlit`` or ``with_bearer``
+    when routes need ``Authorization``.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        default_headers: Mapping[str, str] | None = None,
+        auth_header_factory: HeaderFactory | None = None,
+        propagate_request_id: bool = False,
+    ) -> None:
+        base = base_url or os.environ.get("FLUXLIT_INTERNAL_API_BASE") or DEFAULT_API_BASE
+        self.base_url = base.rstrip("/")
+        self.timeout = timeout
+        self.default_headers = dict(default_headers or {})
+        self.auth_header_factory = auth_header_factory
+        self.propagate_request_id = propagate_request_id
+        factory = _client_factory
+        if factory is not None:
+            self._http = factory(self.base_url, timeout)
+        else:
+            self._http = httpx.Client(timeout=timeout)
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def for_fluxlit(
+        cls,
+        *,
+        bearer_token: str | None = None,
+        auth_header_factory: HeaderFactory | None = None,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        default_headers: Mapping[str, str] | None = None,
+        propagate_request_id: bool = False,
+    ) -> ApiClient:
+        """Build a client with a static bearer token or a header factory (not both)."""
+        if bearer_token is not None and auth_header_factory is not None:
+            raise ValueError("pass either bearer_token or auth_header_factory, not both")
+        factory = auth_header_factory
+        if bearer_token is not None:
+            token = bearer_token
+
+            def factory() -> Mapping[str, str]:
+                return {"Authorization": f"Bearer {token}"}
+
+        return cls(
+            base_url,
+            timeout=timeout,
+            default_headers=default_headers,
+            auth_header_factory=factory,
+            propagate_request_id=propagate_request_id,
+        )
+
+    def with_bearer(self, bearer_token: str) -> ApiClient:
+        """Return a new client with the same options plus ``Authorization: Bearer``.
+
+        Headers from an existing ``auth_header_factory`` are merged first; the new
+        client owns its own connection pool, so close it (or use ``with``).
+        """
+        previous = self.auth_header_factory
+
+        def factory() -> Mapping[str, str]:
+            headers = dict(previous()) if previous else {}
+            headers["Authorization"] = f"Bearer {bearer_token}"
+            return headers
+
+        return ApiClient(
+            self.base_url,
+            timeout=self.timeout,
+            default_headers=self.default_headers,
+            auth_header_factory=factory,
+            propagate_request_id=self.propagate_request_id,
+        )
+
+    # ----------------------------------------------------------------- calls
+    def _headers(self, call_headers: Any) -> httpx.Headers:
+        headers = httpx.Headers(self.default_headers)
+        if self.auth_header_factory is not None:
+            headers.update(self.auth_header_factory())
+        if self.propagate_request_id:
+            request_id = get_request_id()
+            if request_id:
+                headers["X-Request-ID"] = request_id
+        if call_headers:
+            headers.update(httpx.Headers(call_headers))
+        return headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: Any = None,
+        data: Any = None,
+        files: Any = None,
+        json: Any = None,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+    ) -> httpx.Response:
+        """Send a request to ``base_url + path``; ``path`` may omit its leading slash.
+
+        Raises ``ValueError`` for absolute or scheme-relative URLs.
+        """
+        url = self.base_url + check_relative_path(path)
+        return self._http.request(
+            method,
+            url,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=self._headers(headers),
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+        )
+
+    def get(
+        self,
+        path: str,
+        *,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+    ) -> httpx.Response:
+        """``GET`` request."""
+        return self.request(
+            "GET",
+            path,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+        )
+
+    def delete(
+        self,
+        path: str,
+        *,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+    ) -> httpx.Response:
+        """``DELETE`` request."""
+        return self.request(
+            "DELETE",
+            path,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+        )
+
+    def post(
+        self,
+        path: str,
+        *,
+        content: Any = None,
+        data: Any = None,
+        files: Any = None,
+        json: Any = None,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+    ) -> httpx.Response:
+        """``POST`` request."""
+        return self.request(
+            "POST",
+            path,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+        )
+
+    def put(
+        self,
+        path: str,
+        *,
+        content: Any = None,
+        data: Any = None,
+        files: Any = None,
+        json: Any = None,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+    ) -> httpx.Response:
+        """``PUT`` request."""
+        return self.request(
+            "PUT",
+            path,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+        )
+
+    def get_model(
+        self,
+        path: str,
+        model: type[T],
+        *,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+    ) -> T:
+        """``GET`` and parse the JSON body as ``model`` (raises on 4xx/5xx or invalid data)."""
+        response = self.get(
+            path,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+        )
+        response.raise_for_status()
+        return model.model_validate_json(response.content)
+
+    def post_model(
+        self,
+        path: str,
+        response_model: type[T],
+        *,
+        body: BaseModel | None = None,
+        content: Any = None,
+        data: Any = None,
+        files: Any = None,
+        json: Any = None,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        auth: Any = USE_CLIENT_DEFAULT,
+        follow_redirects: Any = USE_CLIENT_DEFAULT,
+        timeout: Any = USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+    ) -> T:
+        """``POST`` (``body`` as a model, or ``json``) and parse the reply as ``response_model``."""
+        if body is not None and json is not None:
+            raise ValueError("pass either body (a pydantic model) or json, not both")
+        payload = body.model_dump(mode="json") if body is not None else json
+        response = self.post(
+            path,
+            content=content,
+            data=data,
+            files=files,
+            json=payload,
+            params=params,
+            headers=headers,
+            cookies=cookies,
+            auth=auth,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            extensions=extensions,
+        )
+        response.raise_for_status()
+        return response_model.model_validate_json(response.content)
+
+    # -------------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        """Close the underlying connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,169 @@
+"""Markers for values injected into page handlers, and query/session model helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar, Token
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from fluxlit.deep_links import query_params as _plain_query
+
+M = TypeVar("M", bound=BaseModel)
+
+_header_context: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "fluxlit_page_headers", default=None
+)
+_cookie_context: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "fluxlit_page_cookies", default=None
+)
+
+
+class Depends:
+    """Declare a page dependency ``() -> T`` (or ``(st, client) -> T``) resolved first."""
+
+    def __init__(self, dependency: Callable[..., Any] | None = None, *, use_cache: bool = True):
+        self.dependency = dependency
+        self.use_cache = use_cache
+
+    def __repr__(self) -> str:
+        name = getattr(self.dependency, "__name__", repr(self.dependency))
+        return f"Depends({name})"
+
+
+class Header:
+    """Inject a request header value by name (overrides, page context, ``st.context``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Header({self.name!r})"
+
+
+class Cookie:
+    """Inject a cookie value by name (overrides, page context, ``st.context.cookies``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Cookie({self.name!r})"
+
+
+class Query:
+    """Mark a pydantic-model parameter as filled from the URL query string."""
+
+    def __init__(self, *, description: str = "") -> None:
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"Query(description={self.description!r})"
+
+
+def set_page_header_context(headers: Mapping[str, str] | None) -> Token[Mapping[str, str] | None]:
+    """Provide header values for ``Header(...)`` parameters; returns a reset token."""
+    lowered = {k.lower(): v for k, v in headers.items()} if headers is not None else None
+    return _header_context.set(lowered)
+
+
+def set_page_cookie_context(cookies: Mapping[str, str] | None) -> Token[Mapping[str, str] | None]:
+    """Provide cookie values for ``Cookie(...)`` parameters; returns a reset token."""
+    return _cookie_context.set(dict(cookies) if cookies is not None else None)
+
+
+def reset_page_header_context(token: Token[Mapping[str, str] | None]) -> None:
+    """Undo ``set_page_header_context``."""
+    _header_context.reset(token)
+
+
+def reset_page_cookie_context(token: Token[Mapping[str, str] | None]) -> None:
+    """Undo ``set_page_cookie_context``."""
+    _cookie_context.reset(token)
+
+
+def page_header(st: Any, name: str) -> str | None:
+    """Header ``name`` from the page context, else from ``st.context.headers``."""
+    context = _header_context.get()
+    if context is not None:
+        return context.get(name.lower())
+    try:
+        value = st.context.headers.get(name)
+    except Exception:
+        return None
+    return None if value is None else str(value)
+
+
+def page_cookie(st: Any, name: str) -> str | None:
+    """Cookie ``name`` from the page context, else from ``st.context.cookies``."""
+    context = _cookie_context.get()
+    if context is not None:
+        return context.get(name)
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:
+        return None
+    return None if value is None else str(value)
+
+
+def _multi_query(st: Any) -> dict[str, Any]:
+    """Query values, keeping several values of one key as a list."""
+    try:
+        raw = st.query_params
+        if hasattr(raw, "get_all"):
+            values: dict[str, Any] = {}
+            for key in list(raw.keys()):
+                many = raw.get_all(key)
+                values[key] = many[0] if len(many) == 1 else list(many)
+            return values
+    except Exception:
+        return {}
+    return dict(_plain_query(st))
+
+
+def parse_query_params(st: Any, model: type[M], *, strict: bool = False) -> M | None:
+    """Build ``model`` from ``st.query_params``.
+
+    A key with one value gives that value; several values are passed as a list. On a
+    ``ValidationError`` this calls ``st.error`` with a short message and returns
+    ``None``, unless ``strict`` is true, in which case the error is re-raised.
+    """
+    data = _multi_query(st)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        if strict:
+            raise
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'query'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        st.error(f"Invalid link parameters ({problems})")
+        return None
+
+
+class SessionModel:
+    """Read and write a pydantic model to ``st.session_state`` keys named like its fields.
+
+    ``SessionModel(st).load(Prefs)`` builds ``Prefs`` from the keys present (defaults
+    for the rest); ``.save(prefs)`` writes every field back. ``extra`` is the model
+    policy for unknown keys when loading (``ignore`` by default).
+    """
+
+    def __init__(self, st: Any, *, extra: str = "ignore") -> None:
+        self._st = st
+        self.extra = extra
+
+    def load(self, model: type[M]) -> M:
+        """Return ``model`` filled from session state."""
+        state = self._st.session_state
+        data = {name: state[name] for name in model.model_fields if name in state}
+        if self.extra != "ignore":
+            data.update({k: v for k, v in dict(state).items() if k not in model.model_fields})
+        return model.model_validate(data)
+
+    def save(self, instance: BaseModel) -> None:
+        """Write every field of ``instance`` into session state."""
+        for name in type(instance).model_fields:
+            self._st.session_state[name] = getattr(instance, name)

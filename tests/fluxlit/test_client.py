@@ -1,0 +1,147 @@
+"""ApiClient: verbs, models, auth headers, request ids, and refusal of foreign hosts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pydantic import BaseModel
+
+from fluxlit.client import ApiClient, set_client_factory
+from fluxlit.logging import reset_request_id, set_request_id
+
+
+class Item(BaseModel):
+    name: str
+    price: float
+
+
+@pytest.fixture
+def seen() -> Iterator[list[httpx.Request]]:
+    """Route every new ApiClient to a mock transport that records and echoes requests."""
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        if request.url.path.endswith("/item"):
+            return httpx.Response(200, json={"name": "pen", "price": 1.5})
+        if request.url.path.endswith("/broken"):
+            return httpx.Response(500, json={"detail": "boom"})
+        body = json.loads(request.content) if request.content.startswith(b"{") else None
+        return httpx.Response(201, json={"echo": body})
+
+    restore = set_client_factory(
+        lambda base, timeout: httpx.Client(transport=httpx.MockTransport(handler), timeout=timeout)
+    )
+    yield requests
+    restore()
+
+
+def test_default_base_url_from_env(monkeypatch) -> None:
+    monkeypatch.delenv("FLUXLIT_INTERNAL_API_BASE", raising=False)
+    assert ApiClient().base_url == "http://127.0.0.1:8000/api"
+    monkeypatch.setenv("FLUXLIT_INTERNAL_API_BASE", "http://127.0.0.1:9/x/api/")
+    assert ApiClient().base_url == "http://127.0.0.1:9/x/api"
+
+
+def test_verbs_join_paths_under_base(seen: list[httpx.Request]) -> None:
+    client = ApiClient("http://api.test/api")
+    client.get("users", params={"q": "a"})
+    client.post("/users", json={"a": 1})
+    client.put("/users/1", content=b"x")
+    client.delete("/users/1")
+    client.request("PATCH", "/users/1")
+    assert [(r.method, str(r.url)) for r in seen] == [
+        ("GET", "http://api.test/api/users?q=a"),
+        ("POST", "http://api.test/api/users"),
+        ("PUT", "http://api.test/api/users/1"),
+        ("DELETE", "http://api.test/api/users/1"),
+        ("PATCH", "http://api.test/api/users/1"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "http://evil.test/x",
+        "HTTPS://evil.test",
+        "//evil.test/x",
+        "  //evil.test",
+        "/\\evil.test",
+        "\\\\evil.test",
+        "http:evil.test",
+        "javascript:alert(1)",
+        "/ok\r\nHost: evil",
+        "\x00/x",
+    ],
+)
+def test_foreign_hosts_are_refused_before_any_request(
+    seen: list[httpx.Request], path: str
+) -> None:
+    with pytest.raises(ValueError):
+        ApiClient("http://api.test/api").get(path)
+    assert seen == []
+
+
+def test_paths_with_colons_later_are_fine(seen: list[httpx.Request]) -> None:
+    ApiClient("http://api.test/api").get("/items/a:b?t=1:2")
+    assert seen[0].url.path == "/api/items/a:b"
+
+
+def test_models(seen: list[httpx.Request]) -> None:
+    client = ApiClient("http://api.test/api")
+    assert client.get_model("/item", Item) == Item(name="pen", price=1.5)
+    with pytest.raises(httpx.HTTPStatusError):
+        client.get_model("/broken", Item)
+    with pytest.raises(ValueError):
+        client.post_model("/echo", Item, body=Item(name="a", price=1), json={"a": 1})
+
+
+def test_post_model_sends_body_model(seen: list[httpx.Request]) -> None:
+    class Echo(BaseModel):
+        echo: dict[str, object]
+
+    reply = ApiClient("http://api.test/api").post_model(
+        "/echo", Echo, body=Item(name="a", price=2)
+    )
+    assert reply.echo == {"name": "a", "price": 2.0}
+
+
+def test_bearer_helpers(seen: list[httpx.Request]) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        ApiClient.for_fluxlit(bearer_token="t", auth_header_factory=lambda: {})
+    ApiClient.for_fluxlit(bearer_token="tok", base_url="http://api.test/api").get("/a")
+    assert seen[-1].headers["authorization"] == "Bearer tok"
+
+    base = ApiClient.for_fluxlit(
+        auth_header_factory=lambda: {"X-Tenant": "t1", "Authorization": "Basic old"},
+        base_url="http://api.test/api",
+        default_headers={"X-Default": "d"},
+    )
+    with base.with_bearer("new") as client:
+        client.get("/a", headers={"X-Tenant": "call-wins"})
+    headers = seen[-1].headers
+    assert headers["authorization"] == "Bearer new"
+    assert headers["x-tenant"] == "call-wins"
+    assert headers["x-default"] == "d"
+
+
+def test_request_id_propagation(seen: list[httpx.Request]) -> None:
+    token = set_request_id("req-123")
+    try:
+        ApiClient("http://api.test/api").get("/a")
+        ApiClient("http://api.test/api", propagate_request_id=True).get("/a")
+    finally:
+        reset_request_id(token)
+    assert "x-request-id" not in seen[0].headers
+    assert seen[1].headers["x-request-id"] == "req-123"
+
+
+def test_factory_restore() -> None:
+    restore = set_client_factory(lambda base, timeout: httpx.Client())
+    restore()
+    client = ApiClient("http://127.0.0.1:1/api", timeout=0.2)
+    with pytest.raises(httpx.ConnectError):
+        client.get("/x")

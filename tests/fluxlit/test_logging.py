@@ -1,0 +1,74 @@
+"""Request ids, JSON log lines and redaction."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from fluxlit.logging import (
+    JsonLogFormatter,
+    new_request_id,
+    redact_authorization,
+    redact_query_string,
+    reset_request_id,
+    sanitize_headers,
+    set_request_id,
+)
+from fluxlit.logging.context import get_request_id
+
+
+def test_request_id_context() -> None:
+    first, second = new_request_id(), new_request_id()
+    assert first != second and len(first) == 36
+    token = set_request_id(first)
+    assert get_request_id() == first
+    reset_request_id(token)
+    assert get_request_id() is None
+
+
+def test_json_formatter_merges_extra_and_request_id() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLogFormatter())
+    logger = logging.getLogger("fluxlit.test.json")
+    logger.handlers = [handler]
+    logger.propagate = False
+    token = set_request_id("rid-1")
+    try:
+        logger.warning("hello %s", "world", extra={"path": "/api/x", "obj": object()})
+        try:
+            raise RuntimeError("kaput")
+        except RuntimeError:
+            logger.exception("failed")
+    finally:
+        reset_request_id(token)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "hello world" and first["level"] == "WARNING"
+    assert first["request_id"] == "rid-1" and first["path"] == "/api/x"
+    assert first["obj"].startswith("<object object")
+    assert "RuntimeError: kaput" in second["exc_info"]
+
+
+def test_redaction() -> None:
+    assert redact_authorization("Bearer abc.def") == "Bearer <redacted>"
+    assert redact_authorization("opaque") == "<redacted>"
+    assert redact_authorization(None) == ""
+    headers = sanitize_headers(
+        {"Authorization": "Bearer s3cret", "cookie": "sid=1", "X-Other": "keep"}
+    )
+    assert headers == {
+        "Authorization": "Bearer <redacted>",
+        "cookie": "<redacted>",
+        "X-Other": "keep",
+    }
+    assert "s3cret" not in json.dumps(sanitize_headers([("AUTHORIZATION", "Bearer s3cret")]))
+
+
+def test_redact_query_string() -> None:
+    assert redact_query_string("a=1&token=xyz&auth_code=q") == (
+        "a=1&token=<redacted>&auth_code=<redacted>"
+    )
+    assert redact_query_string("a=1&mine=2", sensitive_keys=["mine"]) == "a=1&mine=<redacted>"
+    assert redact_query_string("") == ""
+    assert redact_query_string("not a query") == "not a query"

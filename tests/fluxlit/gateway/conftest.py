@@ -1,0 +1,129 @@
+"""A real upstream server on loopback for proxy tests (uvicorn in a thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+
+async def echo(request: Request) -> JSONResponse:
+    body = await request.body()
+    return JSONResponse(
+        {
+            "method": request.method,
+            "path": request.url.path,
+            "query": request.url.query,
+            "headers": {k: v for k, v in request.headers.items()},
+            "body_len": len(body),
+        },
+        headers={"X-Upstream": "yes", "Connection": "keep-alive"},
+    )
+
+
+async def slow(request: Request) -> PlainTextResponse:
+    await asyncio.sleep(float(request.query_params.get("s", "2")))
+    return PlainTextResponse("late")
+
+
+async def stream(request: Request) -> StreamingResponse:
+    async def chunks():
+        for i in range(3):
+            yield f"chunk{i};".encode()
+            await asyncio.sleep(0.01)
+
+    return StreamingResponse(chunks(), media_type="text/plain")
+
+
+async def ws_echo(websocket: WebSocket) -> None:
+    proto = websocket.scope.get("subprotocols") or []
+    await websocket.accept(subprotocol=proto[0] if proto else None)
+    host = websocket.headers.get("host")
+    await websocket.send_text(f"host={host}")
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if message.get("text") == "close-me":
+            await websocket.close(code=4001)
+            return
+        if message.get("bytes") is not None:
+            await websocket.send_bytes(message["bytes"][::-1])
+        else:
+            await websocket.send_text("echo:" + message["text"])
+
+
+UPSTREAM = Starlette(
+    routes=[
+        Route("/slow", slow),
+        Route("/stream", stream),
+        WebSocketRoute("/ws", ws_echo),
+        WebSocketRoute("/apps/demo/ws", ws_echo),
+        Route("/{path:path}", echo, methods=["GET", "POST", "PUT", "DELETE"]),
+    ]
+)
+
+
+class ThreadServer:
+    """uvicorn serving an app from a background thread."""
+
+    def __init__(self, app: Callable[..., object], port: int) -> None:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{port}"
+
+    def __enter__(self) -> ThreadServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("upstream did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[ThreadServer]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with ThreadServer(UPSTREAM, port) as server:
+        yield server
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Callable[..., object]], ThreadServer]]:
+    """Serve an ASGI app on a fresh port for the duration of a test."""
+    import socket
+
+    servers: list[ThreadServer] = []
+
+    def start(app: Callable[..., object]) -> ThreadServer:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = ThreadServer(app, port).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__()

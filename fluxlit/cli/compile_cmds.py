@@ -1,0 +1,123 @@
+"""``fluxlit compile|build|new|pages``: compile, package, scaffold and inspect apps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+TARGET_OPTION = typer.Option(None, "--target", help="App as module:attr (Python apps).")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _resolve(target: str | None):  # type: ignore[no-untyped-def]
+    from fluxlit_codegen.errors import ManifestError
+    from fluxlit_codegen.project import ProjectError, resolve_app
+
+    try:
+        return resolve_app(target, Path.cwd())
+    except ManifestError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    except ProjectError as exc:
+        raise _fail(str(exc)) from None
+
+
+def compile_cmd(
+    target: str | None = typer.Argument(None, help="module:attr for a Python app."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if stale."),
+    out_dir: Path | None = typer.Option(None, "--out-dir", help="Default: .fluxlit/build"),
+) -> None:
+    """Render .fluxlit/build/ (Streamlit entrypoint, gateway, page manifest)."""
+    from fluxlit_codegen.compile import compile_resolved
+    from fluxlit_codegen.write import WriteError
+
+    resolved = _resolve(target)
+    try:
+        result = compile_resolved(resolved, out_dir=out_dir, check=check)
+    except WriteError as exc:
+        raise _fail(str(exc)) from None
+    if check:
+        if result.stale:
+            for name in result.stale:
+                typer.echo(f"stale: {name}")
+            raise typer.Exit(1)
+        typer.echo("up to date")
+        return
+    typer.echo(
+        f"compiled {resolved.source_label}: {len(result.written)} written, "
+        f"{len(result.unchanged)} unchanged -> {result.out_dir}"
+    )
+
+
+def pages_manifest(target: str | None = TARGET_OPTION) -> None:
+    """Print the JSON page manifest (manifest_version 1) for the resolved app."""
+    from fluxlit.pages.manifest import build_page_manifest
+
+    resolved = _resolve(target)
+    model = resolved.model
+    prefix = (resolved.fluxlit.api_prefix if resolved.fluxlit else None) or str(
+        model.settings.get("api_mount_path") or "/api"
+    )
+    manifest = build_page_manifest(
+        model.pages, title=model.title, api_prefix=prefix, navigation=model.navigation
+    )
+    typer.echo(json.dumps(manifest, indent=2, sort_keys=True))
+
+
+def pages_validate(
+    target: str | None = TARGET_OPTION,
+    strict: bool = typer.Option(False, "--strict", help="Warnings count as errors."),
+) -> None:
+    """Check page handlers and that the manifest is JSON-serialisable (exit 1 on errors)."""
+    from fluxlit_codegen.validate import validate_pages
+
+    errors, warnings = validate_pages(_resolve(target))
+    for line in errors:
+        typer.echo(f"ERROR {line}")
+    for line in warnings:
+        typer.echo(f"WARN  {line}")
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+    typer.echo(f"ok ({len(warnings)} warning(s))")
+
+
+def build(
+    output: Path | None = None,
+    target: str | None = typer.Argument(None, help="module:attr for a Python app."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+    kubernetes: bool = typer.Option(False, "--kubernetes", help="Also emit k8s manifests."),
+) -> None:
+    """Emit a Dockerfile and .dockerignore (and Kubernetes manifests with --kubernetes)."""
+    from fluxlit_codegen.deploy import DeployError, write_deploy_files
+
+    resolved = _resolve(target)
+    try:
+        written = write_deploy_files(
+            resolved, output or Path.cwd(), force=force, kubernetes=kubernetes
+        )
+    except DeployError as exc:
+        raise _fail(str(exc), 1) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def new(
+    name: str = typer.Argument(..., help="Folder to create."),
+    profile: str = typer.Option(
+        "minimal", "--profile", help="minimal, manifest, multipage, auth, deploy."
+    ),
+) -> None:
+    """Create a new FluxLit project from a profile (with a README and tests)."""
+    from fluxlit_codegen.scaffold import ScaffoldError, scaffold
+
+    try:
+        created = scaffold(Path(name), profile)
+    except ScaffoldError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"created {created} ({profile}); next: cd {name} && fluxlit run")

@@ -1,0 +1,104 @@
+"""In-process mode: FastAPI and Streamlit's own ASGI app (``st.App``) in one process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fluxlit.gateway.dispatch import build_dispatcher
+from fluxlit.runtime.ports import internal_api_base_url
+from fluxlit.runtime.streamlit_options import configure_inprocess_streamlit, public_mount
+
+if TYPE_CHECKING:
+    from fluxlit.app import FluxLit
+
+
+def streamlit_app_available() -> bool:
+    """True when this Streamlit provides ``st.App`` (1.57+)."""
+    import streamlit
+
+    return hasattr(streamlit, "App")
+
+
+class StreamlitHealth:
+    """Readiness of an in-process ``st.App``: its own health route, called over ASGI."""
+
+    def __init__(self, st_app: ASGIApp, mount: str) -> None:
+        self.st_app = st_app
+        self.path = mount + "/_stcore/health"
+
+    async def __call__(self) -> tuple[bool, str]:
+        status: dict[str, int] = {}
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+
+        scope: Scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": self.path,
+            "raw_path": self.path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"127.0.0.1")],
+            "client": ("127.0.0.1", 0),
+            "server": ("127.0.0.1", 0),
+        }
+        try:
+            await self.st_app(scope, receive, send)
+        except Exception as exc:  # a broken runtime is "not ready", not a 500
+            return False, f"streamlit_error {type(exc).__name__}"
+        code = status.get("code", 0)
+        return (True, "ok") if 200 <= code < 300 else (False, f"streamlit_health {code}")
+
+
+class InternalBaseFromFirstRequest:
+    """Set ``FLUXLIT_INTERNAL_API_BASE`` from the first request when nobody set it.
+
+    Needed under plain ``uvicorn app:app``, where FluxLit does not know the port.
+    """
+
+    def __init__(self, app: ASGIApp, api_mount_path: str) -> None:
+        self.app = app
+        self.api_mount_path = api_mount_path
+        self.done = bool(os.environ.get("FLUXLIT_INTERNAL_API_BASE"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.done and scope["type"] in ("http", "websocket") and scope.get("server"):
+            host, port = scope["server"][0], scope["server"][1]
+            os.environ["FLUXLIT_INTERNAL_API_BASE"] = internal_api_base_url(
+                bind_host=str(host), port=int(port or 80), api_mount_path=self.api_mount_path
+            )
+            self.done = True
+        await self.app(scope, receive, send)
+
+
+def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) -> ASGIApp:
+    """One ASGI app: ``/api`` to ``fl.api``, the rest to ``st.App(entrypoint)``."""
+    import streamlit
+
+    settings = fl.settings
+    configure_inprocess_streamlit(settings, dev=dev)
+    mount = public_mount(settings)
+    st_app = streamlit.App(str(entrypoint))
+    fl.set_readiness_check(StreamlitHealth(st_app, mount))
+    dispatcher = build_dispatcher(
+        fl.api,
+        st_app,
+        api_prefix=fl.api_prefix,
+        root_mount=mount,
+        access_log=settings.enable_gateway_access_log,
+        max_request_body_bytes=settings.max_request_body_bytes,
+        lifespan_apps=[fl.api, st_app],
+    )
+    return InternalBaseFromFirstRequest(dispatcher, settings.api_mount_path)

@@ -1,0 +1,94 @@
+"""PID file of ``fluxlit dev|run`` and the ``fluxlit shutdown`` that uses it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PIDFILE_ENV = "FLUXLIT_PIDFILE"
+DEFAULT_NAME = ".fluxlit.pid"
+
+
+def default_pidfile_path(explicit: str | Path | None = None) -> Path:
+    """PID file path: ``explicit``, else ``FLUXLIT_PIDFILE``, else ``./.fluxlit.pid``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(PIDFILE_ENV)
+    return Path(env) if env else Path.cwd() / DEFAULT_NAME
+
+
+def pidfile_disabled() -> bool:
+    """True when ``FLUXLIT_NO_PIDFILE`` is 1/true/yes."""
+    return os.environ.get("FLUXLIT_NO_PIDFILE", "").lower() in {"1", "true", "yes"}
+
+
+def write_pidfile(path: Path) -> None:
+    """Record this process's PID (atomically)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def remove_pidfile(path: Path) -> None:
+    """Remove ``path`` if it still names this process."""
+    try:
+        if path.read_text(encoding="utf-8").strip() == str(os.getpid()):
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def shutdown_unified_process(
+    pidfile: str | Path | None = None, *, force: bool = False, wait_s: float = 5.0
+) -> bool:
+    """Stop a stack started by ``run_unified`` using its PID file.
+
+    Sends SIGTERM (``taskkill /T`` on Windows) and waits up to ``wait_s``; with
+    ``force`` a process still alive then gets SIGKILL (``/F``). A PID file whose
+    process is gone is removed. Returns True when the process is gone.
+    """
+    path = default_pidfile_path(pidfile)
+    try:
+        pid = int(path.read_text(encoding="utf-8").strip())
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"no PID file at {path}; run from the server's folder or pass --pidfile"
+        ) from None
+    except ValueError:
+        path.unlink(missing_ok=True)
+        raise ValueError(f"PID file {path} is corrupt; removed it") from None
+    if not _alive(pid):
+        path.unlink(missing_ok=True)
+        return True
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        args = ["taskkill", "/PID", str(pid), "/T"] + (["/F"] if force else [])
+        subprocess.run(args, check=False, capture_output=True)
+    else:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            path.unlink(missing_ok=True)
+            return True
+        time.sleep(0.05)
+    if force and sys.platform != "win32":
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)
+    gone = not _alive(pid)
+    if gone:
+        path.unlink(missing_ok=True)
+    return gone

@@ -1,0 +1,219 @@
+"""Sidecar mode: a supervised ``streamlit run`` on a loopback port behind the proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fluxlit.gateway.dispatch import build_dispatcher
+from fluxlit.gateway.options import GatewayProxyOptions
+from fluxlit.gateway.proxy import StreamlitProxy
+from fluxlit.health import probe_streamlit_ready
+from fluxlit.runtime.ports import find_free_port, internal_api_base_url
+from fluxlit.runtime.streamlit_options import public_mount, streamlit_env
+from fluxlit.runtime.upstream_state import (
+    read_streamlit_upstream_url,
+    update_streamlit_upstream_file,
+    write_streamlit_upstream_state,
+)
+
+if TYPE_CHECKING:
+    from fluxlit.app import FluxLit
+
+logger = logging.getLogger("fluxlit.runtime")
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: have the kernel send SIGTERM to the child if the gateway dies."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+class StreamlitSidecar:
+    """Starts, watches and stops the Streamlit child process."""
+
+    def __init__(self, fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) -> None:
+        self.fl = fl
+        self.entrypoint = entrypoint
+        self.dev = dev
+        self.process: subprocess.Popen[bytes] | None = None
+        self.state_file: Path | None = None
+        self.failed = False
+        self._watch: asyncio.Task[None] | None = None
+
+    def _command(self, port: int) -> list[str]:
+        settings = self.fl.settings
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(self.entrypoint),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ]
+        mount = public_mount(settings)
+        if mount:
+            command += ["--server.baseUrlPath", mount.strip("/")]
+        return command + list(settings.streamlit_run_cli_args)
+
+    def _env(self) -> dict[str, str]:
+        settings = self.fl.settings
+        env = {**os.environ, **streamlit_env(settings, dev=self.dev)}
+        env.setdefault(
+            "FLUXLIT_INTERNAL_API_BASE",
+            internal_api_base_url(
+                bind_host=settings.gateway_host,
+                port=settings.gateway_port,
+                api_mount_path=settings.api_mount_path,
+            ),
+        )
+        env["FLUXLIT_API_PREFIX"] = self.fl.api_prefix
+        return env
+
+    def spawn(self) -> str:
+        """Start the child on a free port; return its base URL."""
+        port = find_free_port()
+        self.process = subprocess.Popen(
+            self._command(port),
+            env=self._env(),
+            cwd=os.getcwd(),
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        url = f"http://127.0.0.1:{port}"
+        if self.state_file is None:
+            self.state_file = write_streamlit_upstream_state(url)
+        else:
+            update_streamlit_upstream_file(self.state_file, url)
+            os.environ["FLUXLIT_STREAMLIT_UPSTREAM"] = url
+        return url
+
+    async def wait_ready(self, url: str) -> None:
+        """Wait for Streamlit's health route, or fail naming the timeout setting."""
+        timeout = self.fl.settings.streamlit_ready_timeout_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(
+                    f"Streamlit exited with code {self.process.returncode} while starting; "
+                    "see its output above"
+                )
+            ok, _ = await probe_streamlit_ready(upstream=url, settings=self.fl.settings)
+            if ok:
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(
+            f"Streamlit was not ready within {timeout:g} s; raise FLUXLIT_STREAMLIT_READY_TIMEOUT_S"
+        )
+
+    async def start(self) -> None:
+        """Spawn, wait until ready, then watch the child."""
+        await self.wait_ready(self.spawn())
+        self._watch = asyncio.create_task(self._watch_child())
+
+    async def _watch_child(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            if self.process is None or self.process.poll() is None:
+                continue
+            code = self.process.returncode
+            if self.fl.settings.restart_streamlit_on_exit:
+                logger.warning("Streamlit exited with code %s; restarting it", code)
+                try:
+                    await self.wait_ready(self.spawn())
+                except RuntimeError as exc:
+                    logger.error("Streamlit restart failed: %s", exc)
+                    self._give_up()
+                    return
+                continue
+            logger.error(
+                "Streamlit exited with code %s; stopping the gateway "
+                "(set FLUXLIT_RESTART_STREAMLIT_ON_EXIT=true to restart it instead)",
+                code,
+            )
+            self._give_up()
+            return
+
+    def _give_up(self) -> None:
+        self.failed = True
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        """Terminate the child, then kill it if it does not exit within ``grace_s``."""
+        if self._watch is not None:
+            self._watch.cancel()
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.state_file is not None:
+            self.state_file.unlink(missing_ok=True)
+
+    async def readiness(self) -> tuple[bool, str]:
+        """``/readyz`` in sidecar mode: the child is alive and answers its health route."""
+        if self.failed or self.process is None or self.process.poll() is not None:
+            return False, "streamlit_exited"
+        return await probe_streamlit_ready(settings=self.fl.settings)
+
+
+class SidecarLifespan:
+    """ASGI lifespan app that runs the sidecar for as long as the server runs."""
+
+    def __init__(self, sidecar: StreamlitSidecar, proxy: StreamlitProxy) -> None:
+        self.sidecar = sidecar
+        self.proxy = proxy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        while True:
+            message: Message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.sidecar.start()
+                except Exception as exc:
+                    self.sidecar.stop()
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.sidecar.stop(self.sidecar.fl.settings.shutdown_grace_s)
+                await self.proxy.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) -> ASGIApp:
+    """The gateway over a supervised Streamlit child running ``entrypoint``."""
+    sidecar = StreamlitSidecar(fl, entrypoint, dev=dev)
+    proxy = StreamlitProxy(
+        read_streamlit_upstream_url, GatewayProxyOptions.from_settings(fl.settings)
+    )
+    fl.set_readiness_check(sidecar.readiness)
+    return build_dispatcher(
+        fl.api,
+        proxy,
+        api_prefix=fl.api_prefix,
+        root_mount=public_mount(fl.settings),
+        access_log=fl.settings.enable_gateway_access_log,
+        max_request_body_bytes=fl.settings.max_request_body_bytes,
+        lifespan_apps=[fl.api, SidecarLifespan(sidecar, proxy)],
+    )

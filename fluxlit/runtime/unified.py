@@ -1,0 +1,117 @@
+"""``run_unified``: serve API and UI on one port with Uvicorn until told to stop."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import uvicorn
+
+from fluxlit.runtime.loading import load_fluxlit
+from fluxlit.runtime.pidfile import (
+    default_pidfile_path,
+    pidfile_disabled,
+    remove_pidfile,
+)
+from fluxlit.runtime.ports import internal_api_base_url
+from fluxlit.runtime.serve import DEV_ENV, choose_mode
+from fluxlit.runtime.streamlit_options import public_mount
+
+FACTORY = "fluxlit.runtime.serve:create_unified_app"
+
+
+def _banner(host: str, port: int, mount: str, api_prefix: str, mode: str) -> None:
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    base = f"http://{shown}:{port}{mount}"
+    print(f"FluxLit ({mode}): UI {base}/  API {base}{api_prefix}  docs {base}{api_prefix}/docs")
+
+
+def run_unified(
+    target: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+    reload_scope: str = "gateway",
+    log_level: str = "info",
+    proxy_headers: bool = False,
+    forwarded_allow_ips: str | None = None,
+    pidfile: Path | None = None,
+    write_pidfile: bool = True,
+    workbench_mode: bool = False,
+    mode: str | None = None,
+) -> int:
+    """Serve ``target`` (``module:attr``) on ``host:port``: FastAPI under the API prefix,
+    Streamlit everywhere else, in-process or as a supervised sidecar.
+
+    Sets ``FLUXLIT_APP`` and ``FLUXLIT_INTERNAL_API_BASE`` for the Streamlit side,
+    writes a PID file (unless disabled), and on exit stops every child and removes
+    the PID file. ``reload`` restarts the whole stack on code changes (both scopes:
+    ``full`` also watches non-Python files and needs ``watchfiles``). Returns the
+    exit code.
+    """
+    if reload_scope not in {"gateway", "full"}:
+        raise ValueError("reload_scope must be 'gateway' or 'full'")
+    if mode:
+        os.environ["FLUXLIT_RUNTIME_MODE"] = mode
+    os.environ["FLUXLIT_APP"] = target
+    fl = load_fluxlit(target)
+    chosen = choose_mode(os.environ.get("FLUXLIT_RUNTIME_MODE") or fl.settings.runtime_mode)
+    os.environ["FLUXLIT_INTERNAL_API_BASE"] = internal_api_base_url(
+        bind_host=host, port=port, api_mount_path=fl.settings.api_mount_path
+    )
+    os.environ["FLUXLIT_GATEWAY_PORT"] = str(port)
+    os.environ["FLUXLIT_GATEWAY_HOST"] = host
+    if reload:
+        os.environ[DEV_ENV] = "1"
+    use_proxy_headers = proxy_headers or workbench_mode or fl.settings.trust_proxy
+    allow_ips = forwarded_allow_ips or fl.settings.forwarded_allow_ips
+    path = default_pidfile_path(pidfile)
+    keep_pidfile = write_pidfile and not pidfile_disabled()
+    if workbench_mode:
+        print("Workbench mode: proxy headers on; set FLUXLIT_ROOT_PATH for subpath publishing.")
+    _banner(host, port, public_mount(fl.settings), fl.api_prefix, chosen)
+    if keep_pidfile:
+        write_pidfile(path)
+    try:
+        if reload:
+            reload_kwargs: dict[str, object] = {"reload_dirs": [os.getcwd()]}
+            if reload_scope == "full":
+                try:
+                    import watchfiles  # noqa: F401
+                except ImportError as exc:
+                    raise RuntimeError(
+                        '--reload-scope full needs watchfiles: pip install "fluxlit[dev]"'
+                    ) from exc
+                reload_kwargs["reload_includes"] = ["*.py", "*.toml", "*.md", "*.css"]
+            uvicorn.run(
+                FACTORY,
+                factory=True,
+                host=host,
+                port=port,
+                log_level=log_level,
+                reload=True,
+                proxy_headers=use_proxy_headers,
+                forwarded_allow_ips=allow_ips,
+                access_log=False,
+                **reload_kwargs,  # type: ignore[arg-type]
+            )
+            return 0
+        config = uvicorn.Config(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            log_level=log_level,
+            proxy_headers=use_proxy_headers,
+            forwarded_allow_ips=allow_ips,
+            access_log=False,
+            timeout_graceful_shutdown=int(fl.settings.shutdown_grace_s) or None,
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        server.run()
+        return 0 if server.started else 1
+    finally:
+        if keep_pidfile:
+            remove_pidfile(path)

@@ -1,0 +1,156 @@
+"""The page runner behind every Streamlit entrypoint FluxLit uses.
+
+Generated ``streamlit_app.py`` files and the seed's ``fluxlit.streamlit.main`` both
+call ``run_model``: page config first, then ``?page=`` deep links, then
+``st.navigation`` over the model's pages, then the chosen page with injection.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fluxlit.config.settings import FluxlitSettings
+from fluxlit.deep_links import match_nav_page, page_slug, query_params
+from fluxlit.model import AppModel, HandlerRef, PageModel
+from fluxlit.pages.meta import PageMeta
+from fluxlit.pages.navigation import NavigationOrder
+
+if TYPE_CHECKING:
+    from fluxlit.app import FluxLit
+
+OVERRIDES_ENV = "FLUXLIT_TEST_PAGE_OVERRIDES"
+
+
+def import_reference(value: str) -> Any:
+    """Import ``module:attr.path`` and return the attribute."""
+    module_name, _, attr_path = value.partition(":")
+    if not module_name or not attr_path:
+        raise ValueError(f"handler reference {value!r} must look like 'module:function'")
+    target: Any = importlib.import_module(module_name)
+    for part in attr_path.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def resolve_handler(ref: HandlerRef, app: FluxLit[Any] | None) -> Callable[..., Any]:
+    """Turn an import or registry reference into the handler callable."""
+    if ref.kind == "import":
+        return import_reference(ref.value)  # type: ignore[no-any-return]
+    if ref.kind == "registry":
+        if app is None:
+            raise RuntimeError(f"registry handler {ref.value!r} needs the FluxLit app (target)")
+        return app.page_handler(ref.value)
+    raise ValueError(f"{ref.kind} references are not callables")
+
+
+def settings_for(model: AppModel, app: FluxLit[Any] | None) -> FluxlitSettings:
+    """The app's settings, or settings built from the model's overrides."""
+    if app is not None:
+        return app.settings
+    known = set(FluxlitSettings.model_fields)
+    return FluxlitSettings(**{k: v for k, v in model.settings.items() if k in known})
+
+
+def _overrides() -> dict[str, Any]:
+    raw = os.environ.get(OVERRIDES_ENV)
+    return json.loads(raw) if raw else {}
+
+
+def _session_store(model: AppModel, app: FluxLit[Any] | None) -> Any:
+    if app is not None and app.session_store is not None:
+        return app.session_store
+    if model.session_store is None:
+        return None
+    import streamlit as st
+
+    from fluxlit.redis_store import session_store_from_model
+
+    @st.cache_resource(show_spinner=False)
+    def shared(spec: str) -> Any:
+        return session_store_from_model(model.session_store)  # type: ignore[arg-type]
+
+    return shared(model.session_store.model_dump_json())
+
+
+def _handler_page(
+    page: PageModel, model: AppModel, app: FluxLit[Any] | None, settings: FluxlitSettings
+) -> Callable[[], None]:
+    """A zero-argument callable for ``st.Page`` that runs one handler page."""
+    handler = resolve_handler(page.handler, app)
+
+    def run_page() -> None:
+        import streamlit as st
+
+        from fluxlit.client import ApiClient
+        from fluxlit.pages.inject import call_page_handler
+
+        client = app.get_client() if app is not None else ApiClient()
+        result = call_page_handler(
+            handler,
+            st,
+            client,
+            overrides=_overrides(),
+            session_store=_session_store(model, app),
+            yield_pages=settings.experimental_yield_pages,
+            async_depends=settings.async_page_depends,
+        )
+        if isinstance(result, PageMeta) and result.breadcrumbs:
+            st.caption(" / ".join(result.breadcrumbs))
+
+    run_page.__name__ = "page_" + page_slug(page.path).replace("-", "_")
+    run_page.__qualname__ = run_page.__name__
+    return run_page
+
+
+def _page_config(page: PageModel | None, settings: FluxlitSettings, title: str) -> dict[str, Any]:
+    config: dict[str, Any] = {"page_title": title, **settings.streamlit_page_config}
+    if page is not None and page.page_meta:
+        config.update(PageMeta.model_validate(page.page_meta).page_config_kwargs())
+    return config
+
+
+def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None = None) -> None:
+    """Render the app described by ``model`` (call from a Streamlit script)."""
+    import streamlit as st
+
+    root = str(project_root.resolve())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    if app is None and model.target and any(p.handler.kind == "registry" for p in model.pages):
+        from fluxlit.runtime.loading import load_fluxlit
+
+        app = load_fluxlit(model.target)
+    settings = settings_for(model, app)
+    if not model.pages:
+        st.set_page_config(**_page_config(None, settings, model.title))
+        st.info("This FluxLit app has no pages yet. Register one with @app.page('/').")
+        return
+    ordered = NavigationOrder(model.navigation.order).apply(list(model.pages), lambda p: p.path)
+    wanted = match_nav_page(query_params(st), [(p.path, p.title) for p in ordered])
+    default_path = wanted[0] if wanted else ordered[0].path
+    st_pages = []
+    for page in ordered:
+        if page.handler.kind == "script":
+            target: Any = str(Path(root) / page.handler.value)
+        else:
+            target = _handler_page(page, model, app, settings)
+        st_page = st.Page(
+            target,
+            title=page.title,
+            icon=page.icon,
+            url_path=page_slug(page.path),
+            default=page.path == default_path,
+        )
+        st_pages.append(st_page)
+    selected = st.navigation(st_pages)
+    chosen = next((p for s, p in zip(st_pages, ordered, strict=True) if s is selected), None)
+    if chosen is None:
+        chosen = next((p for p in ordered if p.title == selected.title), ordered[0])
+    st.set_page_config(**_page_config(chosen, settings, model.title))
+    selected.run()

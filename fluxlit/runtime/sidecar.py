@@ -19,7 +19,7 @@ from fluxlit.gateway.options import GatewayProxyOptions
 from fluxlit.gateway.proxy import StreamlitProxy
 from fluxlit.health import probe_streamlit_ready
 from fluxlit.runtime.ports import find_free_port, internal_api_base_url
-from fluxlit.runtime.streamlit_options import public_mount, streamlit_env
+from fluxlit.runtime.streamlit_options import public_mount
 from fluxlit.runtime.upstream_state import (
     read_streamlit_upstream_url,
     update_streamlit_upstream_file,
@@ -74,7 +74,7 @@ class StreamlitSidecar:
 
     def _env(self) -> dict[str, str]:
         settings = self.fl.settings
-        env = {**os.environ, **streamlit_env(settings, dev=self.dev)}
+        env = dict(os.environ)
         env.setdefault(
             "FLUXLIT_INTERNAL_API_BASE",
             internal_api_base_url(

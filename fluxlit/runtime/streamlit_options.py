@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
+from typing import Any
 
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.paths import normalize_public_mount
@@ -13,17 +13,6 @@ from fluxlit.paths import normalize_public_mount
 def public_mount(settings: FluxlitSettings) -> str:
     """The browser-visible prefix (``root_path`` or ``streamlit_public_path``)."""
     return normalize_public_mount(settings.root_path or settings.streamlit_public_path)
-
-
-def streamlit_env(settings: FluxlitSettings, *, dev: bool = False) -> dict[str, str]:
-    """``STREAMLIT_*`` variables: base path, headless, no telemetry, file watching."""
-    return {
-        "STREAMLIT_SERVER_BASE_URL_PATH": public_mount(settings).strip("/"),
-        "STREAMLIT_SERVER_HEADLESS": "true",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto" if dev else "none",
-        "STREAMLIT_SERVER_RUN_ON_SAVE": "true" if dev else "false",
-    }
 
 
 def cli_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
@@ -48,14 +37,36 @@ def cli_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def streamlit_options(settings: FluxlitSettings, *, dev: bool = False) -> dict[str, Any]:
+    """Streamlit config options: base path, headless, no telemetry, file watching, and
+    the user's ``streamlit_run_cli_args`` (which win)."""
+    options: dict[str, Any] = {
+        "server.baseUrlPath": public_mount(settings).strip("/"),
+        "server.headless": True,
+        "browser.gatherUsageStats": False,
+        "server.fileWatcherType": "auto" if dev else "none",
+        "server.runOnSave": dev,
+    }
+    options.update(cli_pairs(settings.streamlit_run_cli_args))
+    return options
+
+
+def streamlit_cli_flags(settings: FluxlitSettings, *, dev: bool = False) -> list[str]:
+    """The same options as ``streamlit run`` flags, for the sidecar."""
+    flags: list[str] = []
+    for key, value in streamlit_options(settings, dev=dev).items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        flags += [f"--{key}", text]
+    return flags
+
+
 def configure_inprocess_streamlit(settings: FluxlitSettings, *, dev: bool = False) -> None:
-    """Apply FluxLit's options (and ``streamlit_run_cli_args``) to this process's Streamlit."""
+    """Apply FluxLit's options to this process's Streamlit config (before ``st.App``)."""
     from streamlit import config
 
-    os.environ.update(streamlit_env(settings, dev=dev))
-    config.get_config_options(force_reparse=True)
-    for key, value in cli_pairs(settings.streamlit_run_cli_args):
-        config.set_option(key, value)
+    config.get_config_options(
+        force_reparse=True, options_from_flags=streamlit_options(settings, dev=dev)
+    )
     silence_uvicorn_access_log()
 
 

@@ -7,6 +7,7 @@ call ``run_model``: page config first, then ``?page=`` deep links, then
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from fluxlit.app import FluxLit
 
 OVERRIDES_ENV = "FLUXLIT_TEST_PAGE_OVERRIDES"
+DEEP_LINK_KEY = "page"
 
 
 def import_reference(value: str) -> Any:
@@ -132,7 +134,9 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
         st.info("This FluxLit app has no pages yet. Register one with @app.page('/').")
         return
     ordered = NavigationOrder(model.navigation.order).apply(list(model.pages), lambda p: p.path)
-    wanted = match_nav_page(query_params(st), [(p.path, p.title) for p in ordered])
+    wanted = match_nav_page(
+        query_params(st), [(p.path, p.title) for p in ordered], page_key=DEEP_LINK_KEY
+    )
     default_path = wanted[0] if wanted else ordered[0].path
     st_pages = []
     for page in ordered:
@@ -149,8 +153,19 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
         )
         st_pages.append(st_page)
     selected = st.navigation(st_pages)
+    if wanted is not None:
+        wanted_page = st_pages[[p.path for p in ordered].index(wanted[0])]
+        _consume_deep_link(st)
+        if selected is not wanted_page:
+            st.switch_page(wanted_page)
     chosen = next((p for s, p in zip(st_pages, ordered, strict=True) if s is selected), None)
     if chosen is None:
         chosen = next((p for p in ordered if p.title == selected.title), ordered[0])
     st.set_page_config(**_page_config(chosen, settings, model.title))
     selected.run()
+
+
+def _consume_deep_link(st: Any) -> None:
+    """Drop ``?page=`` once honoured, so it cannot pin navigation on later reruns."""
+    with contextlib.suppress(Exception):
+        del st.query_params[DEEP_LINK_KEY]

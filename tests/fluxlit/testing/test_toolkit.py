@@ -10,8 +10,8 @@ from fastapi import FastAPI
 
 from fluxlit import (
     FluxLit,
-    FluxLitTestClient,
     FluxlitSettings,
+    FluxLitTestClient,
     apptest_assert_no_errors,
     apptest_select_page,
     assert_no_streamlit_exception,

@@ -1,19 +1,20 @@
-"""Run the ASGI lifespan protocol of several apps behind one server."""
+"""Drive the ASGI lifespan protocol of several apps behind one server."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("fluxlit.gateway")
 
+_ENDED = "fluxlit.lifespan.ended"
+
 
 class _AppLifespan:
-    """Drives one app's lifespan in a background task."""
+    """One app's lifespan, run in its own task and stepped one event at a time."""
 
     def __init__(self, app: ASGIApp, scope: Scope) -> None:
         self.app = app
@@ -21,44 +22,60 @@ class _AppLifespan:
         self.inbox: asyncio.Queue[Message] = asyncio.Queue()
         self.outbox: asyncio.Queue[Message] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
-        self.supported = True
 
     async def _run(self) -> None:
         try:
             await self.app(self.scope, self.inbox.get, self.outbox.put)
-        except Exception as exc:  # apps without lifespan support may raise
-            await self.outbox.put({"type": "_crashed", "error": exc})
+        except Exception as exc:
+            await self.outbox.put({"type": _ENDED, "error": exc})
+        else:
+            await self.outbox.put({"type": _ENDED, "error": None})
 
     async def step(self, event: str) -> Message:
+        """Send ``lifespan.<event>`` and return the app's answer (or its end)."""
         if self.task is None:
             self.task = asyncio.create_task(self._run())
         await self.inbox.put({"type": f"lifespan.{event}"})
         return await self.outbox.get()
 
+    async def finish(self) -> None:
+        """Wait for the app's lifespan task to return."""
+        if self.task is not None:
+            await asyncio.gather(self.task, return_exceptions=True)
+
 
 async def run_lifespans(
     apps: Sequence[ASGIApp], scope: Scope, receive: Receive, send: Send
 ) -> None:
-    """Forward startup and shutdown to every app in order; report the first failure."""
-    runners = [_AppLifespan(app, {**scope, "state": scope.get("state", {})}) for app in apps]
+    """Forward startup (in order) and shutdown (in reverse) to every app.
+
+    Each app's lifespan runs in its own task, so their context managers never
+    interleave. An app that ends or raises before answering startup is treated as not
+    supporting lifespan (as Uvicorn does). When one app fails to start, the apps
+    already started are shut down and the server gets ``lifespan.startup.failed``.
+    The apps share the server's lifespan ``state`` dict.
+    """
+    child_scope = {**scope, "state": scope.get("state", {})}
+    runners = [_AppLifespan(app, child_scope) for app in apps]
     started: list[_AppLifespan] = []
     message = await receive()
-    assert message["type"] == "lifespan.startup"
+    if message["type"] != "lifespan.startup":
+        return
     for runner in runners:
         reply = await runner.step("startup")
-        if reply["type"] == "_crashed":
-            runner.supported = False
-            logger.debug("app %r does not support lifespan: %s", runner.app, reply["error"])
+        if reply["type"] == _ENDED:
+            logger.debug("%r does not support lifespan: %r", runner.app, reply["error"])
             continue
-        if reply["type"] == "lifespan.startup.failed":
+        if reply["type"] != "lifespan.startup.complete":
+            reason = str(reply.get("message") or f"{runner.app!r} failed to start")
             await _shutdown(started)
-            reason = reply.get("message", "") or "an app failed to start"
+            await runner.finish()
             await send({"type": "lifespan.startup.failed", "message": reason})
+            # Like Starlette's router: servers expect the app to raise after "failed".
             raise RuntimeError(f"lifespan startup failed: {reason}")
         started.append(runner)
     await send({"type": "lifespan.startup.complete"})
-    message = await receive()
-    assert message["type"] == "lifespan.shutdown"
+    await receive()  # lifespan.shutdown
     failure = await _shutdown(started)
     if failure:
         await send({"type": "lifespan.shutdown.failed", "message": failure})
@@ -67,11 +84,13 @@ async def run_lifespans(
 
 
 async def _shutdown(runners: list[_AppLifespan]) -> str:
+    """Shut the runners down in reverse order; return the first failure message."""
     failure = ""
     for runner in reversed(runners):
-        reply: Any = await runner.step("shutdown")
+        reply = await runner.step("shutdown")
         if reply["type"] == "lifespan.shutdown.failed":
-            failure = failure or str(reply.get("message", "shutdown failed"))
-        if runner.task is not None:
-            await asyncio.gather(runner.task, return_exceptions=True)
+            failure = failure or str(reply.get("message") or f"{runner.app!r} failed to stop")
+        elif reply["type"] == _ENDED and reply["error"] is not None:
+            failure = failure or f"{runner.app!r} failed to stop: {reply['error']!r}"
+        await runner.finish()
     return failure

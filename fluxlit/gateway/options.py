@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fluxlit.config.settings import FluxlitSettings
 
@@ -25,7 +25,7 @@ class GatewayProxyOptions:
     ws_ping_timeout_s: float | None = None
     ws_close_timeout_s: float | None = None
     ws_max_message_bytes: int | None = None
-    forward_client_headers_http: frozenset[str] = field(default_factory=frozenset)
+    forward_client_headers_http: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: FluxlitSettings | None) -> GatewayProxyOptions:

@@ -153,8 +153,8 @@ def test_lifespan_startup_failure_is_reported() -> None:
 
 def test_access_log_redacts(caplog: pytest.LogCaptureFixture) -> None:
     client = TestClient(build_dispatcher(make_api(), RecordingUI(), access_log=True))
-    with caplog.at_level(logging.INFO, logger="fluxlit.access"):
+    with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
         client.get("/api/echo?token=s3cret&a=1", headers={"Authorization": "Bearer s3cret"})
-    (record,) = [r for r in caplog.records if r.name == "fluxlit.access"]
+    (record,) = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
     assert record.status == 200 and record.path == "/api/echo"
     assert "s3cret" not in str(record.__dict__)

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 PIDFILE_ENV = "FLUXLIT_PIDFILE"
 DEFAULT_NAME = ".fluxlit.pid"
 
@@ -43,13 +45,11 @@ def remove_pidfile(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie awaiting its parent's ``wait`` counts as gone)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    return True
 
 
 def shutdown_unified_process(

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("fluxlit.runtime")
 PR_SET_PDEATHSIG = 1
+SIDECAR_EXIT_CODE = 3
+# Exit codes of sidecars that died for good in this process (read by run_unified).
+SIDECAR_FAILURES: list[int | None] = []
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -152,6 +155,7 @@ class StreamlitSidecar:
 
     def _give_up(self) -> None:
         self.failed = True
+        SIDECAR_FAILURES.append(self.process.returncode if self.process else None)
         os.kill(os.getpid(), signal.SIGTERM)
 
     def stop(self, grace_s: float = 10.0) -> None:

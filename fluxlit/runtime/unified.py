@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
 
+from fluxlit.runtime import pidfile as pidfiles
 from fluxlit.runtime.loading import load_fluxlit
-from fluxlit.runtime.pidfile import (
-    default_pidfile_path,
-    pidfile_disabled,
-    remove_pidfile,
-)
 from fluxlit.runtime.ports import internal_api_base_url
 from fluxlit.runtime.serve import DEV_ENV, choose_mode
+from fluxlit.runtime.sidecar import SIDECAR_EXIT_CODE, SIDECAR_FAILURES
 from fluxlit.runtime.streamlit_options import public_mount
 
 FACTORY = "fluxlit.runtime.serve:create_unified_app"
+
+
+@contextlib.contextmanager
+def _signals_end_in_cleanup() -> Iterator[None]:
+    """Let SIGTERM/SIGINT end in our ``finally`` blocks instead of killing the process.
+
+    Uvicorn shuts down gracefully on these signals, restores the previous handlers and
+    re-raises the signal; with Python handlers in place, that re-raise is a no-op and
+    the PID file and children are cleaned up normally.
+    """
+    received: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, note) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _banner(host: str, port: int, mount: str, api_prefix: str, mode: str) -> None:
@@ -66,13 +87,13 @@ def run_unified(
         os.environ[DEV_ENV] = "1"
     use_proxy_headers = proxy_headers or workbench_mode or fl.settings.trust_proxy
     allow_ips = forwarded_allow_ips or fl.settings.forwarded_allow_ips
-    path = default_pidfile_path(pidfile)
-    keep_pidfile = write_pidfile and not pidfile_disabled()
+    path = pidfiles.default_pidfile_path(pidfile)
+    keep_pidfile = write_pidfile and not pidfiles.pidfile_disabled()
     if workbench_mode:
         print("Workbench mode: proxy headers on; set FLUXLIT_ROOT_PATH for subpath publishing.")
     _banner(host, port, public_mount(fl.settings), fl.api_prefix, chosen)
     if keep_pidfile:
-        write_pidfile(path)
+        pidfiles.write_pidfile(path)
     try:
         if reload:
             reload_kwargs: dict[str, object] = {"reload_dirs": [os.getcwd()]}
@@ -110,8 +131,11 @@ def run_unified(
             lifespan="on",
         )
         server = uvicorn.Server(config)
-        server.run()
+        with _signals_end_in_cleanup():
+            server.run()
+        if SIDECAR_FAILURES:
+            return SIDECAR_EXIT_CODE
         return 0 if server.started else 1
     finally:
         if keep_pidfile:
-            remove_pidfile(path)
+            pidfiles.remove_pidfile(path)

@@ -1,0 +1,116 @@
+"""`fluxlit run` end to end: SIGTERM under load leaves no process and no PID file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+pytestmark = pytest.mark.slow
+APPS = Path(__file__).with_name("apps")
+
+
+def marked_processes(marker: str) -> list[psutil.Process]:
+    """Every live process carrying ``FLUXLIT_TEST_MARKER=marker`` in its environment."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get("FLUXLIT_TEST_MARKER") == marker and proc.status() != "zombie":
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def start(tmp_path: Path, port: int, mode: str, marker: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(APPS),
+        "FLUXLIT_RUNTIME_MODE": mode,
+        "FLUXLIT_TEST_MARKER": marker,
+        "FLUXLIT_SHUTDOWN_GRACE_S": "10",
+    }
+    env.pop("FLUXLIT_NO_PIDFILE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fluxlit.cli", "run", "slowapp:app", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"fluxlit run exited early with {process.returncode}"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError("not ready within 60 s")
+
+
+@pytest.mark.parametrize("mode", ["inprocess", "sidecar"])
+def test_sigterm_under_load_drains_and_leaves_nothing(
+    tmp_path: Path, unused_port: int, mode: str
+) -> None:
+    marker = uuid.uuid4().hex
+    process = start(tmp_path, unused_port, mode, marker)
+    pidfile = tmp_path / ".fluxlit.pid"
+    assert pidfile.read_text().strip() == str(process.pid)
+    expected = 2 if mode == "sidecar" else 1
+    assert len(marked_processes(marker)) >= expected
+
+    results: list[int] = []
+
+    def call() -> None:
+        url = f"http://127.0.0.1:{unused_port}/api/slow?seconds=1.5"
+        results.append(httpx.get(url, timeout=30).status_code)
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert process.wait(timeout=30) == 0
+    assert results == [200, 200, 200, 200], "in-flight requests finish before exit"
+    deadline = time.monotonic() + 10
+    while marked_processes(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marked_processes(marker) == [], "no orphan process"
+    assert not pidfile.exists()
+
+
+def test_dead_sidecar_makes_gateway_not_ready_and_exit(tmp_path: Path, unused_port: int) -> None:
+    marker = uuid.uuid4().hex
+    process = start(tmp_path, unused_port, "sidecar", marker)
+    (child,) = [
+        p for p in psutil.Process(process.pid).children() if "streamlit" in " ".join(p.cmdline())
+    ]
+    child.kill()
+    statuses = []
+    deadline = time.monotonic() + 20
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            statuses.append(
+                httpx.get(f"http://127.0.0.1:{unused_port}/api/readyz", timeout=1).status_code
+            )
+        except httpx.HTTPError:
+            statuses.append(0)
+        time.sleep(0.05)
+    assert process.wait(timeout=20) == 3, "a dead sidecar ends the gateway with exit code 3"
+    assert 503 in statuses, statuses
+    assert marked_processes(marker) == []
+    assert not (tmp_path / ".fluxlit.pid").exists()

@@ -47,8 +47,11 @@ async def stream(request: Request) -> StreamingResponse:
 async def ws_echo(websocket: WebSocket) -> None:
     proto = websocket.scope.get("subprotocols") or []
     await websocket.accept(subprotocol=proto[0] if proto else None)
-    host = websocket.headers.get("host")
-    await websocket.send_text(f"host={host}")
+    headers = websocket.headers
+    await websocket.send_text(
+        f"host={headers.get('host')} origin={headers.get('origin')} "
+        f"cookie={headers.get('cookie')} rid={headers.get('x-request-id')}"
+    )
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -62,8 +65,18 @@ async def ws_echo(websocket: WebSocket) -> None:
             await websocket.send_text("echo:" + message["text"])
 
 
+async def ws_deny(websocket: WebSocket) -> None:
+    await websocket.close(code=1008)
+
+
+async def status(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("status", status_code=int(request.path_params["code"]))
+
+
 UPSTREAM = Starlette(
     routes=[
+        Route("/status/{code:int}", status),
+        WebSocketRoute("/ws-deny", ws_deny),
         Route("/slow", slow),
         Route("/stream", stream),
         WebSocketRoute("/ws", ws_echo),
@@ -78,7 +91,12 @@ class ThreadServer:
 
     def __init__(self, app: Callable[..., object], port: int) -> None:
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            proxy_headers=False,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from fluxlit.gateway import build_dispatcher
+from fluxlit.logging.context import get_request_id
 
 
 def make_api(events: list[str] | None = None, *, fail: bool = False) -> FastAPI:
@@ -158,3 +160,230 @@ def test_access_log_redacts(caplog: pytest.LogCaptureFixture) -> None:
     (record,) = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
     assert record.status == 200 and record.path == "/api/echo"
     assert "s3cret" not in str(record.__dict__)
+
+
+def test_raw_path_keeps_percent_encoding_on_both_sides() -> None:
+    ui = RecordingUI()
+    api = RecordingUI()
+    client = TestClient(build_dispatcher(api, ui, root_mount="/m"))
+    client.get("/m/api/a%2Fb")
+    assert api.scopes[-1]["path"] == "/a/b" and api.scopes[-1]["raw_path"] == b"/a%2Fb"
+    assert api.scopes[-1]["root_path"] == "/m/api"
+    client.get("/x%20y")
+    assert ui.scopes[-1]["path"] == "/m/x y" and ui.scopes[-1]["raw_path"] == b"/m/x%20y"
+
+
+def test_websockets_follow_the_same_routes() -> None:
+    api = FastAPI()
+
+    @api.websocket("/ws")
+    async def api_ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text(f"api {websocket.scope['path']} {get_request_id()}")
+        await websocket.close()
+
+    async def ui_app(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        rid = dict(scope["headers"]).get(b"x-request-id", b"").decode()
+        await send({"type": "websocket.send", "text": f"ui {scope['path']} {rid}"})
+        await send({"type": "websocket.close", "code": 1000})
+
+    client = TestClient(build_dispatcher(api, ui_app, root_mount="/m"))
+    with client.websocket_connect("/m/api/ws", headers={"X-Request-ID": "w-1"}) as ws:
+        assert ws.receive_text() == "api /ws w-1"
+    with client.websocket_connect("/_stcore/stream", headers={"X-Request-ID": "bad id!"}) as ws:
+        where, path, rid = ws.receive_text().split(" ")
+    assert (where, path) == ("ui", "/m/_stcore/stream") and rid not in ("", "bad id!")
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ([("X-Request-ID", "abc.DEF_1:2-3")], True),
+        ([("X-Request-ID", "a" * 128)], True),
+        ([("X-Request-ID", "a" * 129)], False),
+        ([("X-Request-ID", "has space")], False),
+        ([("X-Request-ID", "semi;colon")], False),
+        ([("X-Request-ID", "")], False),
+    ],
+)
+def test_request_id_rules(sent: list[tuple[str, str]], kept: bool) -> None:
+    ui = RecordingUI()
+    client = TestClient(build_dispatcher(make_api(), ui))
+    response = client.get("/page", headers=sent)
+    rid = response.headers["x-request-id"]
+    assert (rid == sent[0][1]) is kept
+    upstream = [v for n, v in ui.scopes[-1]["headers"] if n == b"x-request-id"]
+    assert upstream == [rid.encode()], "the UI hop carries exactly the gateway's id"
+
+
+def test_duplicate_client_ids_are_collapsed_to_one() -> None:
+    ui = RecordingUI()
+    client = TestClient(build_dispatcher(make_api(), ui))
+    client.get("/page", headers=[("X-Request-ID", "first"), ("X-Request-ID", "second")])
+    upstream = [v for n, v in ui.scopes[-1]["headers"] if n == b"x-request-id"]
+    assert upstream == [b"first"]
+
+
+def test_request_id_is_bound_and_reset() -> None:
+    seen: list[str | None] = []
+
+    async def ui_app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(get_request_id())
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    client = TestClient(build_dispatcher(make_api(), ui_app))
+    client.get("/", headers={"X-Request-ID": "ctx-1"})
+    assert seen == ["ctx-1"]
+    assert get_request_id() is None
+
+
+def test_body_limit_covers_ui_and_does_not_buffer() -> None:
+    received: list[int] = []
+
+    async def ui_app(scope: Scope, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            received.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = build_dispatcher(make_api(), ui_app, max_request_body_bytes=8)
+    sent: list[dict[str, Any]] = []
+
+    async def run() -> None:
+        chunks = iter([b"x" * 5, b"x" * 5, b"x" * 5])
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": next(chunks), "more_body": True}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/upload",
+            "raw_path": b"/upload",
+            "query_string": b"",
+            "headers": [(b"transfer-encoding", b"chunked")],
+        }
+        await app(scope, receive, send)
+
+    asyncio.run(run())
+    assert received == [5], "the app saw the first chunk, streamed, and nothing after"
+    assert sent[0]["status"] == 413 and len(sent) == 2, "the app's own answer was dropped"
+    assert sent[1]["body"].startswith(b"Request body is larger than 8 bytes")
+    client = TestClient(build_dispatcher(make_api(), ui_app, max_request_body_bytes=8))
+    assert client.post("/upload", content=b"12345678").text == "ok"
+    declared = client.post("/upload", content=b"123456789")
+    assert declared.status_code == 413 and "FLUXLIT_MAX_REQUEST_BODY_BYTES" in declared.text
+
+
+def test_lifespan_skips_apps_without_lifespan_support() -> None:
+    events: list[str] = []
+
+    async def http_only(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+
+    async def raises(scope: Scope, receive: Receive, send: Send) -> None:
+        raise ValueError("no lifespan here")
+
+    api = make_api(events)
+    with TestClient(build_dispatcher(api, http_only, lifespan_apps=[http_only, raises, api])):
+        assert events == ["api-start"]
+    assert events == ["api-start", "api-stop"]
+
+
+def test_lifespan_failure_message_reaches_the_server() -> None:
+    api = make_api(fail=True)
+    app = build_dispatcher(api, RecordingUI())
+    sent: list[dict[str, Any]] = []
+
+    async def run() -> None:
+        inbox = iter([{"type": "lifespan.startup"}])
+
+        async def receive() -> dict[str, Any]:
+            return next(inbox)
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        with pytest.raises(RuntimeError, match="api startup broke"):
+            await app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
+
+    asyncio.run(run())
+    assert sent[-1]["type"] == "lifespan.startup.failed"
+    assert "api startup broke" in sent[-1]["message"]
+
+
+def test_lifespan_shutdown_failure_is_reported() -> None:
+    async def bad_stop(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        await send({"type": "lifespan.shutdown.failed", "message": "disk full"})
+
+    app = build_dispatcher(make_api(), RecordingUI(), lifespan_apps=[bad_stop])
+    sent: list[dict[str, Any]] = []
+
+    async def run() -> None:
+        inbox = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+        async def receive() -> dict[str, Any]:
+            return next(inbox)
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
+
+    asyncio.run(run())
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.failed"]
+    assert sent[-1]["message"] == "disk full"
+
+
+def test_access_log_fields_and_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(build_dispatcher(make_api(), RecordingUI(), access_log=True))
+    with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
+        client.get(
+            "/page?code=abc123&page=2",
+            headers={
+                "Authorization": "Bearer tok-9",
+                "Cookie": "sid=cookie-7",
+                "X-Request-ID": "L1",
+            },
+        )
+    (record,) = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
+    assert (record.method, record.path, record.status) == ("GET", "/page", 200)
+    assert record.request_id == "L1" and isinstance(record.duration_ms, float)
+    assert "page=2" in record.query and "abc123" not in record.query
+    text = str(record.__dict__) + record.getMessage()
+    assert "tok-9" not in text and "cookie-7" not in text and "abc123" not in text
+
+
+def test_access_log_records_crashes_as_500(caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("boom")
+
+    client = TestClient(
+        build_dispatcher(make_api(), broken, access_log=True), raise_server_exceptions=False
+    )
+    with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
+        assert client.get("/x").status_code == 500
+    (record,) = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
+    assert record.status == 500
+
+
+def test_no_access_log_when_disabled(caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(build_dispatcher(make_api(), RecordingUI()))
+    with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
+        client.get("/page")
+    assert not [r for r in caplog.records if r.name == "fluxlit.gateway.access"]

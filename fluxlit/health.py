@@ -1,9 +1,10 @@
-"""Readiness probes for the Streamlit side of the unified runtime."""
+"""Readiness probe for the Streamlit sidecar of the unified runtime."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -14,7 +15,11 @@ HEALTH_PATH = "/_stcore/health"
 
 
 def configured_upstream() -> str | None:
-    """Streamlit base URL from ``FLUXLIT_STREAMLIT_UPSTREAM_FILE`` or ``..._UPSTREAM``."""
+    """The Streamlit base URL from ``FLUXLIT_STREAMLIT_UPSTREAM_FILE`` or ``..._UPSTREAM``.
+
+    The file (written by the runtime, rewritten when Streamlit restarts on a new port)
+    wins over the plain variable; an unreadable or empty file falls back to it.
+    """
     state_file = os.environ.get("FLUXLIT_STREAMLIT_UPSTREAM_FILE")
     if state_file:
         try:
@@ -23,17 +28,24 @@ def configured_upstream() -> str | None:
             text = ""
         if text:
             return text
-    return os.environ.get("FLUXLIT_STREAMLIT_UPSTREAM") or None
+    return os.environ.get("FLUXLIT_STREAMLIT_UPSTREAM", "").strip() or None
 
 
-def _streamlit_readiness_urls(upstream: str, settings: FluxlitSettings | None) -> list[str]:
-    """Health URLs to try: under Streamlit's base path (if any), then at the root."""
+def _streamlit_readiness_urls(upstream: str, settings: FluxlitSettings) -> list[str]:
+    """URLs of Streamlit's health route: under its base path first, then at the root.
+
+    The base path is the public mount (``root_path``, else ``streamlit_public_path``),
+    which the runtime gives Streamlit as ``server.baseUrlPath``. It is not added twice
+    when ``upstream`` already ends with it.
+    """
     base = upstream.rstrip("/")
-    mount = ""
-    if settings is not None:
-        mount = normalize_public_mount(settings.root_path or settings.streamlit_public_path)
-    urls = [base + mount + HEALTH_PATH] if mount else []
-    urls.append(base + HEALTH_PATH)
+    mount = normalize_public_mount(settings.root_path or settings.streamlit_public_path)
+    root = base
+    if mount and urlsplit(base).path.endswith(mount):
+        root = base[: -len(mount)]
+    urls = [root + mount + HEALTH_PATH] if mount else []
+    if root + HEALTH_PATH not in urls:
+        urls.append(root + HEALTH_PATH)
     return urls
 
 
@@ -43,19 +55,22 @@ async def probe_streamlit_ready(
     upstream: str | None = None,
     settings: FluxlitSettings | None = None,
 ) -> tuple[bool, str]:
-    """Return ``(ok, detail)``: does the Streamlit upstream answer HTTP with a 2xx?
+    """Return ``(ok, detail)``: does the Streamlit upstream accept HTTP traffic?
 
-    Without a configured upstream (bare FastAPI tests) the answer is
-    ``(True, "not_configured")``. When every candidate fails, ``detail`` lists each
-    path with its status, e.g. ``upstream_http_failed /_stcore/health:503``.
+    The upstream is ``upstream``, else the one the runtime published in the
+    environment; with none, the answer is ``(True, "not_configured")`` (bare FastAPI
+    tests). Otherwise one candidate health URL must answer ``GET`` with a 2xx within
+    ``timeout_s`` each. When all fail, ``detail`` lists path and status (or error)
+    per URL, e.g. ``upstream_http_failed /app/_stcore/health:404;/_stcore/health:503``.
     """
     target = upstream or configured_upstream()
     if not target:
         return True, "not_configured"
+    urls = _streamlit_readiness_urls(target, settings or FluxlitSettings())
     failures = []
-    async with httpx.AsyncClient(timeout=timeout_s) as client:
-        for url in _streamlit_readiness_urls(target, settings):
-            path = url[len(target.rstrip("/")) :] or "/"
+    async with httpx.AsyncClient(timeout=timeout_s, trust_env=False) as client:
+        for url in urls:
+            path = urlsplit(url).path
             try:
                 response = await client.get(url)
             except httpx.HTTPError as exc:

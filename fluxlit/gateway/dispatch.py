@@ -16,7 +16,7 @@ from fluxlit.gateway.access_log import call_with_access_log
 from fluxlit.gateway.body_limit import call_with_body_limit
 from fluxlit.gateway.lifespan import run_lifespans
 from fluxlit.gateway.paths import normalize_api_mount_path, normalize_root_mount
-from fluxlit.gateway.request_id import pick_request_id, send_with_request_id, with_request_id
+from fluxlit.gateway.request_id import Headers, inbound_request_id, send_with_request_id
 from fluxlit.logging.context import reset_request_id, set_request_id
 
 DOC_PATHS = frozenset({"/docs", "/redoc", "/openapi.json"})
@@ -61,27 +61,27 @@ class Dispatcher:
             else:
                 await self.ui_app(scope, receive, send)
             return
-        request_id, headers_ok = pick_request_id(scope["headers"])
+        request_id, headers = inbound_request_id(scope["headers"])
         token = set_request_id(request_id)
         try:
             if kind == "websocket":
-                await self._route(scope, receive, send, request_id, headers_ok)
+                await self._route(scope, receive, send, headers)
                 return
             send = send_with_request_id(send, request_id)
             if self.access_log or self.max_request_body_bytes:
-                await self._guarded(scope, receive, send, request_id, headers_ok)
+                await self._guarded(scope, receive, send, request_id, headers)
             else:
-                await self._route(scope, receive, send, request_id, headers_ok)
+                await self._route(scope, receive, send, headers)
         finally:
             reset_request_id(token)
 
     async def _guarded(
-        self, scope: Scope, receive: Receive, send: Send, request_id: str, headers_ok: bool
+        self, scope: Scope, receive: Receive, send: Send, request_id: str, headers: Headers | None
     ) -> None:
         """Route an HTTP request under the body limit and/or the access log."""
 
         async def routed(scope: Scope, receive: Receive, send: Send) -> None:
-            await self._route(scope, receive, send, request_id, headers_ok)
+            await self._route(scope, receive, send, headers)
 
         app: ASGIApp = routed
         limit = self.max_request_body_bytes
@@ -97,8 +97,12 @@ class Dispatcher:
             await app(scope, receive, send)
 
     async def _route(
-        self, scope: Scope, receive: Receive, send: Send, request_id: str, headers_ok: bool
+        self, scope: Scope, receive: Receive, send: Send, headers: Headers | None
     ) -> None:
+        """Send the request to the API or the UI app (or answer a docs redirect).
+
+        ``headers`` replaces the request headers when the request id needed fixing.
+        """
         path: str = scope["path"]
         raw_path: bytes | None = scope.get("raw_path")
         has_mount = False
@@ -109,8 +113,8 @@ class Dispatcher:
             if raw_path is not None and raw_path.startswith(self._mount_raw):
                 raw_path = raw_path[len(self._mount_raw) :] or b"/"
         child = dict(scope)
-        if not headers_ok:
-            child["headers"] = with_request_id(scope["headers"], request_id)
+        if headers is not None:
+            child["headers"] = headers
         if path == self._strip or path.startswith(self._api_slash) or not self._strip:
             inner = path[len(self._strip) :] or "/"
             child["path"] = inner

@@ -1,10 +1,11 @@
 """Gateway benchmark: bare FastAPI, direct Streamlit and both FluxLit modes in one run.
 
-Prints, per configuration, medians of API req/s, Streamlit JS-bundle req/s, launch to
-ready, resident memory of the whole process tree and time for Chromium to show the
-page, then ratios against the baselines measured in this same run.
+All four servers run at once and load runs are interleaved, so machine drift hits
+every configuration alike. Prints medians of API req/s, Streamlit JS-bundle req/s,
+launch to ready, resident memory of the whole process tree and time for Chromium
+to show the page, then ratios against the baselines measured in this same run.
 
-    python bench/gateway/run.py [--seconds 5] [--repeats 3] [--browser-runs 5]
+    python bench/gateway/run.py [--seconds 5] [--repeats 5] [--browser-runs 5]
 
 Needs wrk and Chromium (`bash tests/setup/system.sh`). Not a test: it reports numbers.
 """
@@ -187,7 +188,20 @@ def page_shown_seconds(url: str, runs: int) -> float | None:
     return statistics.median(times[1:])
 
 
-def measure(config: Config, args: argparse.Namespace) -> Result:
+@dataclass
+class Running:
+    """A started configuration and what was measured for it."""
+
+    config: Config
+    process: subprocess.Popen[bytes]
+    base: str
+    result: Result
+    api_runs: list[float] = field(default_factory=list)
+    js_runs: list[float] = field(default_factory=list)
+    bundle: str = ""
+
+
+def launch(config: Config) -> Running:
     port = free_port()
     env = {**os.environ, "FLUXLIT_NO_PIDFILE": "1", "PYTHONPATH": str(HERE), **config.env}
     process = subprocess.Popen(
@@ -199,27 +213,48 @@ def measure(config: Config, args: argparse.Namespace) -> Result:
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    result = Result()
+    running = Running(config, process, base, Result())
+    running.result.ready_s = wait_ready(base + config.ready_path, process)
+    if config.ui:
+        running.bundle = js_bundle_path(base)
+    return running
+
+
+def stop(running: Running) -> None:
+    os.killpg(running.process.pid, signal.SIGTERM)
     try:
-        result.ready_s = wait_ready(base + config.ready_path, process)
-        if config.api_path:
-            result.api_rps = statistics.median(
-                wrk(base + config.api_path, args.seconds) for _ in range(args.repeats)
-            )
-        if config.ui:
-            bundle = js_bundle_path(base)
-            result.js_rps = statistics.median(
-                wrk(base + bundle, args.seconds) for _ in range(args.repeats)
-            )
-            result.page_s = page_shown_seconds(base + "/", args.browser_runs)
-        result.rss_mib = tree_rss_mib(process.pid)
+        running.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(running.process.pid, signal.SIGKILL)
+
+
+def measure_all(args: argparse.Namespace) -> dict[str, Result]:
+    """Start every configuration, then interleave the load runs so drift hits all alike."""
+    started: list[Running] = []
+    try:
+        for config in configs():
+            print(f"starting {config.name} ...", flush=True)
+            started.append(launch(config))
+        for round_ in range(args.repeats):
+            print(f"load round {round_ + 1}/{args.repeats} ...", flush=True)
+            for run in started:
+                if run.config.api_path:
+                    run.api_runs.append(wrk(run.base + run.config.api_path, args.seconds))
+                if run.config.ui:
+                    run.js_runs.append(wrk(run.base + run.bundle, args.seconds))
+        for run in started:
+            if run.api_runs:
+                run.result.api_rps = statistics.median(run.api_runs)
+            if run.js_runs:
+                run.result.js_rps = statistics.median(run.js_runs)
+            if run.config.ui:
+                print(f"browser: {run.config.name} ...", flush=True)
+                run.result.page_s = page_shown_seconds(run.base + "/", args.browser_runs)
+            run.result.rss_mib = tree_rss_mib(run.process.pid)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-    return result
+        for run in started:
+            stop(run)
+    return {run.config.name: run.result for run in started}
 
 
 def ratio(value: float | None, baseline: float | None) -> str:
@@ -234,10 +269,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="wrk runs per measure (median)")
     parser.add_argument("--browser-runs", type=int, default=5, help="page loads (median)")
     args = parser.parse_args()
-    results = {}
-    for config in configs():
-        print(f"measuring {config.name} ...", flush=True)
-        results[config.name] = measure(config, args)
+    results = measure_all(args)
     bare, direct = results["bare FastAPI"], results["direct Streamlit"]
     print()
     header = f"{'configuration':<20} {'API req/s':>10} {'JS req/s':>10} {'ready s':>8} "

@@ -134,6 +134,11 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
         st.info("This FluxLit app has no pages yet. Register one with @app.page('/').")
         return
     ordered = NavigationOrder(model.navigation.order).apply(list(model.pages), lambda p: p.path)
+    if len(ordered) == 1 and ordered[0].handler.kind != "script":
+        # One page needs no navigation: run it directly, like a plain Streamlit script.
+        st.set_page_config(**_page_config(ordered[0], settings, model.title))
+        _handler_page(ordered[0], model, app, settings)()
+        return
     wanted = match_nav_page(
         query_params(st), [(p.path, p.title) for p in ordered], page_key=DEEP_LINK_KEY
     )

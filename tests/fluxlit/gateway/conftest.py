@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import uvicorn
@@ -36,7 +36,7 @@ async def slow(request: Request) -> PlainTextResponse:
 
 
 async def stream(request: Request) -> StreamingResponse:
-    async def chunks():
+    async def chunks() -> AsyncIterator[bytes]:
         for i in range(3):
             yield f"chunk{i};".encode()
             await asyncio.sleep(0.01)

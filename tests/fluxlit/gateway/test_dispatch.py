@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.testclient import TestClient
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from fluxlit.gateway import build_dispatcher
 from fluxlit.logging.context import get_request_id
@@ -125,7 +126,7 @@ def test_body_limit() -> None:
     big = client.post("/api/echo", content=b"x" * 11)
     assert big.status_code == 413 and "FLUXLIT_MAX_REQUEST_BODY_BYTES" in big.text
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         yield b"x" * 6
         yield b"x" * 6
 
@@ -158,7 +159,7 @@ def test_access_log_redacts(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
         client.get("/api/echo?token=s3cret&a=1", headers={"Authorization": "Bearer s3cret"})
     (record,) = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
-    assert record.status == 200 and record.path == "/api/echo"
+    assert record.__dict__["status"] == 200 and record.__dict__["path"] == "/api/echo"
     assert "s3cret" not in str(record.__dict__)
 
 
@@ -255,7 +256,7 @@ def test_body_limit_covers_ui_and_does_not_buffer() -> None:
         await send({"type": "http.response.body", "body": b"ok"})
 
     app = build_dispatcher(make_api(), ui_app, max_request_body_bytes=8)
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
     async def run() -> None:
         chunks = iter([b"x" * 5, b"x" * 5, b"x" * 5])
@@ -263,7 +264,7 @@ def test_body_limit_covers_ui_and_does_not_buffer() -> None:
         async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": next(chunks), "more_body": True}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             sent.append(message)
 
         scope = {
@@ -305,7 +306,7 @@ def test_lifespan_skips_apps_without_lifespan_support() -> None:
 def test_lifespan_failure_message_reaches_the_server() -> None:
     api = make_api(fail=True)
     app = build_dispatcher(api, RecordingUI())
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
     async def run() -> None:
         inbox = iter([{"type": "lifespan.startup"}])
@@ -313,7 +314,7 @@ def test_lifespan_failure_message_reaches_the_server() -> None:
         async def receive() -> dict[str, Any]:
             return next(inbox)
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             sent.append(message)
 
         with pytest.raises(RuntimeError, match="api startup broke"):
@@ -332,7 +333,7 @@ def test_lifespan_shutdown_failure_is_reported() -> None:
         await send({"type": "lifespan.shutdown.failed", "message": "disk full"})
 
     app = build_dispatcher(make_api(), RecordingUI(), lifespan_apps=[bad_stop])
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
     async def run() -> None:
         inbox = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
@@ -340,7 +341,7 @@ def test_lifespan_shutdown_failure_is_reported() -> None:
         async def receive() -> dict[str, Any]:
             return next(inbox)
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             sent.append(message)
 
         await app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
@@ -362,9 +363,15 @@ def test_access_log_fields_and_secrets(caplog: pytest.LogCaptureFixture) -> None
             },
         )
     (record,) = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
-    assert (record.method, record.path, record.status) == ("GET", "/page", 200)
-    assert record.request_id == "L1" and isinstance(record.duration_ms, float)
-    assert "page=2" in record.query and "abc123" not in record.query
+    assert (record.__dict__["method"], record.__dict__["path"], record.__dict__["status"]) == (
+        "GET",
+        "/page",
+        200,
+    )
+    assert record.__dict__["request_id"] == "L1" and isinstance(
+        record.__dict__["duration_ms"], float
+    )
+    assert "page=2" in record.__dict__["query"] and "abc123" not in record.__dict__["query"]
     text = str(record.__dict__) + record.getMessage()
     assert "tok-9" not in text and "cookie-7" not in text and "abc123" not in text
 
@@ -379,7 +386,7 @@ def test_access_log_records_crashes_as_500(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
         assert client.get("/x").status_code == 500
     (record,) = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
-    assert record.status == 500
+    assert record.__dict__["status"] == 500
 
 
 def test_no_access_log_when_disabled(caplog: pytest.LogCaptureFixture) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -46,7 +47,9 @@ def _health_app(codes: dict[str, int]) -> Starlette:
 
 
 @pytest.mark.slow
-def test_probe_against_a_real_server(serve, no_upstream_env, tmp_path: Path) -> None:
+def test_probe_against_a_real_server(
+    serve: Any, no_upstream_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     codes = {"/app/_stcore/health": 503, "/_stcore/health": 503}
     server = serve(_health_app(codes))
     settings = FluxlitSettings(root_path="/app")
@@ -66,7 +69,9 @@ def test_probe_against_a_real_server(serve, no_upstream_env, tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-def test_unreachable_upstream_names_the_error(no_upstream_env, unused_port: int) -> None:
+def test_unreachable_upstream_names_the_error(
+    no_upstream_env: pytest.MonkeyPatch, unused_port: int
+) -> None:
     no_upstream_env.setenv("FLUXLIT_STREAMLIT_UPSTREAM", f"http://127.0.0.1:{unused_port}")
     ok, detail = asyncio.run(probe_streamlit_ready(settings=FluxlitSettings()))
     assert not ok and detail == "upstream_http_failed /_stcore/health:ConnectError"

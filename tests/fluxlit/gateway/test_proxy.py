@@ -9,7 +9,8 @@ import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message
+from websockets.typing import Origin, Subprotocol
 
 from fluxlit.config import FluxlitSettings
 from fluxlit.gateway import GatewayProxyOptions, build_gateway
@@ -46,7 +47,7 @@ def test_options_mirror_settings() -> None:
     assert GatewayProxyOptions.from_settings(None) == GatewayProxyOptions()
 
 
-def test_http_forwarding_preserves_host_and_drops_hop_by_hop(upstream, serve) -> None:
+def test_http_forwarding_preserves_host_and_drops_hop_by_hop(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url))
     response = httpx.post(
         gw.url + "/some/page?x=1",
@@ -76,21 +77,21 @@ def test_http_forwarding_preserves_host_and_drops_hop_by_hop(upstream, serve) ->
     assert httpx.get(gw.url + "/api/ping").json() == "pong"
 
 
-def test_upstream_gets_the_gateway_request_id(upstream, serve) -> None:
+def test_upstream_gets_the_gateway_request_id(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url))
     response = httpx.get(gw.url + "/p", headers={"X-Request-ID": "not ok!"})
     rid = response.headers["x-request-id"]
     assert rid != "not ok!" and response.json()["headers"]["x-request-id"] == rid
 
 
-def test_forward_client_headers_http_narrows_forwarding(upstream, serve) -> None:
+def test_forward_client_headers_http_narrows_forwarding(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url, forward_client_headers_http=["X-Team"]))
     headers = {"X-Team": "blue", "X-Other": "no", "Cookie": "s=1"}
     seen = httpx.get(gw.url + "/p", headers=headers).json()["headers"]
     assert seen["x-team"] == "blue" and seen["cookie"] == "s=1" and "x-other" not in seen
 
 
-def test_streaming_both_ways(upstream, serve) -> None:
+def test_streaming_both_ways(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url))
     with httpx.stream("GET", gw.url + "/stream") as response:
         chunks = list(response.iter_raw())
@@ -103,7 +104,7 @@ def test_streaming_both_ways(upstream, serve) -> None:
     assert httpx.post(gw.url + "/up", content=upload()).json()["body_len"] == 4000
 
 
-def test_upstream_down_is_502_and_slow_is_504(upstream, serve, unused_port) -> None:
+def test_upstream_down_is_502_and_slow_is_504(upstream: Any, serve: Any, unused_port: int) -> None:
     dead = serve(gateway_for(f"http://127.0.0.1:{unused_port}"))
     response = httpx.get(dead.url + "/")
     assert response.status_code == 502 and "not reachable" in response.text
@@ -112,7 +113,7 @@ def test_upstream_down_is_502_and_slow_is_504(upstream, serve, unused_port) -> N
     assert response.status_code == 504 and "FLUXLIT_PROXY_READ_TIMEOUT" in response.text
 
 
-def test_proxy_body_limit(upstream, serve) -> None:
+def test_proxy_body_limit(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url, max_proxy_body_bytes=5))
     assert httpx.post(gw.url + "/x", content=b"12345").json()["body_len"] == 5
     response = httpx.post(gw.url + "/x", content=b"123456")
@@ -126,14 +127,14 @@ def test_proxy_body_limit(upstream, serve) -> None:
     assert response.status_code == 413 and "FLUXLIT_MAX_PROXY_BODY_BYTES" in response.text
 
 
-def test_request_body_limit_applies_to_api_and_ui(upstream, serve) -> None:
+def test_request_body_limit_applies_to_api_and_ui(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url, max_request_body_bytes=4))
     for path in ("/api/ping", "/page"):
         response = httpx.post(gw.url + path, content=b"12345")
         assert response.status_code == 413 and "FLUXLIT_MAX_REQUEST_BODY_BYTES" in response.text
 
 
-def test_concurrency_cap_queues_then_refuses(upstream, serve) -> None:
+def test_concurrency_cap_queues_then_refuses(upstream: Any, serve: Any) -> None:
     queued = serve(gateway_for(upstream.url, max_concurrent_upstream_http=1))
     strict = serve(
         gateway_for(upstream.url, max_concurrent_upstream_http=1, proxy_connect_timeout=0.2)
@@ -154,7 +155,9 @@ def test_concurrency_cap_queues_then_refuses(upstream, serve) -> None:
     assert text == "status", "slots are released after refusals"
 
 
-def test_upstream_resolver_is_asked_per_request(upstream, serve, unused_port) -> None:
+def test_upstream_resolver_is_asked_per_request(
+    upstream: Any, serve: Any, unused_port: int
+) -> None:
     target = {"url": f"http://127.0.0.1:{unused_port}"}
     api = FastAPI()
     gw = serve(build_gateway(api, "http://unused", upstream_resolver=lambda: target["url"]))
@@ -169,7 +172,7 @@ async def _first_ws_message(url: str, **kwargs: Any) -> str:
         return str(await ws.recv())
 
 
-def test_root_mount_reaches_upstream_with_the_mount(upstream, serve) -> None:
+def test_root_mount_reaches_upstream_with_the_mount(upstream: Any, serve: Any) -> None:
     api = FastAPI()
     gw = serve(build_gateway(api, upstream.url, root_mount="/apps/demo"))
     assert httpx.get(gw.url + "/apps/demo/page").json()["path"] == "/apps/demo/page"
@@ -177,14 +180,14 @@ def test_root_mount_reaches_upstream_with_the_mount(upstream, serve) -> None:
     assert asyncio.run(_first_ws_message(ws_url(gw, "/ws"))).startswith("host=")
 
 
-def test_websocket_round_trip(upstream, serve) -> None:
+def test_websocket_round_trip(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url))
 
     async def run() -> tuple[str, str, bytes, str | None, int | None]:
         async with websockets.connect(
             ws_url(gw, "/ws"),
-            subprotocols=["streamlit", "x"],
-            origin="http://public.example",
+            subprotocols=[Subprotocol("streamlit"), Subprotocol("x")],
+            origin=Origin("http://public.example"),
             additional_headers={"Cookie": "sid=1", "X-Request-ID": "ws-1"},
         ) as ws:
             hello = await ws.recv()
@@ -196,7 +199,13 @@ def test_websocket_round_trip(upstream, serve) -> None:
             await ws.send("close-me")
             with pytest.raises(websockets.ConnectionClosed):
                 await ws.recv()
-            return str(hello), str(text), bytes(data), proto, ws.close_code
+            return (
+                str(hello),
+                str(text),
+                data if isinstance(data, bytes) else data.encode(),
+                proto,
+                ws.close_code,
+            )
 
     hello, text, data, proto, code = asyncio.run(run())
     host = gw.url.removeprefix("http://")
@@ -205,7 +214,7 @@ def test_websocket_round_trip(upstream, serve) -> None:
     assert proto == "streamlit" and code == 4001
 
 
-def test_client_close_code_reaches_upstream(serve) -> None:
+def test_client_close_code_reaches_upstream(serve: Any) -> None:
     codes: list[int] = []
 
     async def upstream_app(scope: Any, receive: Any, send: Any) -> None:
@@ -231,7 +240,9 @@ def test_client_close_code_reaches_upstream(serve) -> None:
     assert codes == [4321]
 
 
-def test_websocket_refused_or_unreachable_upstream(upstream, serve, unused_port) -> None:
+def test_websocket_refused_or_unreachable_upstream(
+    upstream: Any, serve: Any, unused_port: int
+) -> None:
     gw = serve(gateway_for(upstream.url))
     with pytest.raises(websockets.InvalidStatus) as refused:
         asyncio.run(_first_ws_message(ws_url(gw, "/ws-deny")))
@@ -250,10 +261,10 @@ def test_http_client_is_closed_at_shutdown_and_reopened() -> None:
         messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
         sent: list[str] = []
 
-        async def receive() -> dict[str, str]:
+        async def receive() -> Message:
             return next(messages)
 
-        async def send(message: dict[str, str]) -> None:
+        async def send(message: Message) -> None:
             sent.append(message["type"])
 
         await proxy({"type": "lifespan"}, receive, send)

@@ -9,11 +9,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
+from websockets.typing import Origin, Subprotocol
 
 from fluxlit.gateway import build_gateway
 
@@ -65,7 +67,7 @@ def streamlit_sidecar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             process.wait()
 
 
-def test_streamlit_through_the_gateway(streamlit_sidecar: str, serve) -> None:
+def test_streamlit_through_the_gateway(streamlit_sidecar: str, serve: Any) -> None:
     api = FastAPI()
 
     @api.get("/hello")
@@ -82,7 +84,7 @@ def test_streamlit_through_the_gateway(streamlit_sidecar: str, serve) -> None:
 
     async def open_stream(origin: str) -> str | None:
         async with websockets.connect(
-            stream, subprotocols=["streamlit"], origin=origin, open_timeout=10
+            stream, subprotocols=[Subprotocol("streamlit")], origin=Origin(origin), open_timeout=10
         ) as ws:
             return ws.subprotocol
 

@@ -255,7 +255,7 @@ class FluxLit(Generic[SettingsT]):
                 RouteModel(
                     path=route.path,
                     handler=handler_ref(route.endpoint, registry_key=key),
-                    methods=methods,  # type: ignore[arg-type]
+                    methods=methods,
                     summary=route.summary,
                     tags=tuple(str(t) for t in route.tags or ()),
                 )

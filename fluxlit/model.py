@@ -8,11 +8,11 @@ file), never by a live object.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-IR_VERSION = 1
+IR_VERSION: Final = 1
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -123,7 +123,7 @@ class SessionStoreModel(_Frozen):
 class AppModel(_Frozen):
     """The whole app: pages, navigation, routes, mounts, auth, session store, settings."""
 
-    ir_version: Literal[1] = IR_VERSION
+    ir_version: Literal[1] = 1
     source: str = ""
     target: str | None = None
     title: str = "FluxLit"

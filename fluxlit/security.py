@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,7 +39,7 @@ def apply_http_hardening(api: object, settings: FluxlitSettings) -> None:
 
     assert isinstance(api, FastAPI)
     if settings.cors_allow_origins or settings.cors_middleware_kwargs:
-        kwargs = {"allow_origins": list(settings.cors_allow_origins)}
+        kwargs: dict[str, Any] = {"allow_origins": list(settings.cors_allow_origins)}
         kwargs.update(settings.cors_middleware_kwargs)
         api.add_middleware(CORSMiddleware, **kwargs)
     if settings.security_headers:

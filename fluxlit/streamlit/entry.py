@@ -43,7 +43,7 @@ def import_reference(value: str) -> Any:
 def resolve_handler(ref: HandlerRef, app: FluxLit[Any] | None) -> Callable[..., Any]:
     """Turn an import or registry reference into the handler callable."""
     if ref.kind == "import":
-        return import_reference(ref.value)  # type: ignore[no-any-return]
+        return import_reference(ref.value)
     if ref.kind == "registry":
         if app is None:
             raise RuntimeError(f"registry handler {ref.value!r} needs the FluxLit app (target)")
@@ -56,7 +56,7 @@ def settings_for(model: AppModel, app: FluxLit[Any] | None) -> FluxlitSettings:
     if app is not None:
         return app.settings
     known = set(FluxlitSettings.model_fields)
-    return FluxlitSettings(**{k: v for k, v in model.settings.items() if k in known})
+    return FluxlitSettings.model_validate({k: v for k, v in model.settings.items() if k in known})
 
 
 def _overrides() -> dict[str, Any]:
@@ -73,11 +73,13 @@ def _session_store(model: AppModel, app: FluxLit[Any] | None) -> Any:
 
     from fluxlit.redis_store import session_store_from_model
 
+    declared = model.session_store
+
     @st.cache_resource(show_spinner=False)
     def shared(spec: str) -> Any:
-        return session_store_from_model(model.session_store)  # type: ignore[arg-type]
+        return session_store_from_model(declared)
 
-    return shared(model.session_store.model_dump_json())
+    return shared(declared.model_dump_json())
 
 
 def _handler_page(

@@ -1,0 +1,90 @@
+"""RedisSessionStore against a real redis-server: TTLs, JSON, and two replicas sharing it."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fluxlit.model import SessionStoreModel
+from fluxlit.redis_store import RedisSessionStore, session_store_from_model
+from fluxlit.url_session import InMemorySessionStore, ensure_url_session, hydrate_url_session
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import shutil
+    import socket
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        import os
+
+        message = "redis-server is not installed; run `bash tests/setup/system.sh`"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    workdir: Path = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_round_trip_and_ttl(redis_url: str) -> None:
+    store = RedisSessionStore(redis_url, default_ttl_seconds=0.3)
+    store.set("a", {"n": 1, "nested": {"x": [1, 2]}, "odd": object()})
+    got = store.get("a")
+    assert got is not None and got["n"] == 1 and got["nested"] == {"x": [1, 2]}
+    assert isinstance(got["odd"], str)
+    store.set("keep", {"k": True}, ttl_seconds=0)
+    time.sleep(0.5)
+    assert store.get("a") is None, "default TTL expired the key"
+    assert store.get("keep") == {"k": True}, "ttl 0 means no expiry"
+    store.delete("keep")
+    assert store.get("keep") is None
+
+
+def test_two_replicas_share_sessions(redis_url: str, fake_st) -> None:
+    replica_a = RedisSessionStore(redis_url)
+    replica_b = RedisSessionStore(redis_url)
+    first = fake_st()
+    sid = ensure_url_session(first, replica_a, initial={"cart": ["lamp"]})
+    reloaded_elsewhere = fake_st({"fluxlit_sid": sid})
+    assert hydrate_url_session(reloaded_elsewhere, replica_b) == sid
+    assert reloaded_elsewhere.session_state["cart"] == ["lamp"]
+
+
+def test_store_from_model(redis_url: str, monkeypatch) -> None:
+    assert isinstance(session_store_from_model(SessionStoreModel()), InMemorySessionStore)
+    model = SessionStoreModel(kind="redis", url_env="MY_REDIS")
+    with pytest.raises(ValueError, match=r"\$MY_REDIS"):
+        session_store_from_model(model)
+    monkeypatch.setenv("MY_REDIS", redis_url)
+    assert isinstance(session_store_from_model(model), RedisSessionStore)
+    with pytest.raises(ValueError, match="url="):
+        RedisSessionStore()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 import httpx
@@ -11,7 +12,9 @@ from starlette.types import Receive, Scope, Send
 from fluxlit.gateway.body_limit import send_plain
 from fluxlit.gateway.http_proxy import forward_http
 from fluxlit.gateway.options import GatewayProxyOptions
-from fluxlit.gateway.ws_proxy import forward_websocket
+from fluxlit.gateway.ws_proxy import deny_websocket, forward_websocket
+
+logger = logging.getLogger("fluxlit.gateway")
 
 
 class StreamlitProxy:
@@ -60,14 +63,27 @@ class StreamlitProxy:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "websocket":
-            await forward_websocket(self.resolve_upstream(), scope, receive, send, self.options)
-        elif kind == "lifespan":
+        if kind == "lifespan":
             await self._lifespan(receive, send)
+            return
+        try:
+            base = self.resolve_upstream()
+        except Exception as exc:  # e.g. the upstream state file is not written yet
+            logger.warning("no Streamlit upstream: %s", exc)
+            base = ""
+        if not base:
+            text = "Streamlit's address is not known yet; is the sidecar running?"
+            if kind == "http":
+                await send_plain(send, 502, text)
+            elif kind == "websocket":
+                await receive()  # websocket.connect
+                await deny_websocket(scope, send, 502, text)
+        elif kind == "http":
+            await self._http(base, scope, receive, send)
+        elif kind == "websocket":
+            await forward_websocket(base, scope, receive, send, self.options)
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _http(self, base: str, scope: Scope, receive: Receive, send: Send) -> None:
         slots = self._slots
         if slots is not None:
             try:
@@ -84,7 +100,7 @@ class StreamlitProxy:
         try:
             await forward_http(
                 self.client(),
-                self.resolve_upstream(),
+                base,
                 scope,
                 receive,
                 send,

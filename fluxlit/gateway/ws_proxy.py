@@ -44,7 +44,7 @@ def connect_kwargs(options: GatewayProxyOptions) -> dict[str, Any]:
     return kwargs
 
 
-async def _deny(scope: Scope, send: Send, status: int, text: str) -> None:
+async def deny_websocket(scope: Scope, send: Send, status: int, text: str) -> None:
     """Refuse the handshake: an HTTP answer when the server supports it, else a close."""
     if "websocket.http.response" in scope.get("extensions", {}):
         body = (text + "\n").encode()
@@ -103,17 +103,17 @@ async def forward_websocket(
     except InvalidStatus as exc:
         status = exc.response.status_code
         logger.warning("Streamlit refused WebSocket %s with %s", scope["path"], status)
-        await _deny(scope, send, status, f"Streamlit refused the WebSocket ({status}).")
+        await deny_websocket(scope, send, status, f"Streamlit refused the WebSocket ({status}).")
         return
     except TimeoutError:
         text = f"Streamlit at {base} did not open the WebSocket within FLUXLIT_WS_OPEN_TIMEOUT_S."
         logger.warning("%s", text)
-        await _deny(scope, send, 504, text)
+        await deny_websocket(scope, send, 504, text)
         return
     except Exception as exc:  # refused connection, bad handshake, DNS, TLS...
         text = f"Streamlit at {base} is not reachable for WebSockets ({type(exc).__name__})."
         logger.warning("%s", text)
-        await _deny(scope, send, 502, text)
+        await deny_websocket(scope, send, 502, text)
         return
     await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})
     await _pump(upstream, receive, send)

@@ -273,3 +273,15 @@ def test_http_client_is_closed_at_shutdown_and_reopened() -> None:
 
     closed, renewed = asyncio.run(run())
     assert closed and renewed
+
+
+def test_unknown_upstream_is_502(serve: Any) -> None:
+    def missing() -> str:
+        raise RuntimeError("FLUXLIT_STREAMLIT_UPSTREAM_FILE not written yet")
+
+    gw = serve(build_gateway(FastAPI(), "", upstream_resolver=missing))
+    response = httpx.get(gw.url + "/page")
+    assert response.status_code == 502 and "not known yet" in response.text
+    with pytest.raises(websockets.InvalidStatus) as denied:
+        asyncio.run(_first_ws_message(ws_url(gw, "/_stcore/stream")))
+    assert denied.value.response.status_code == 502

@@ -19,6 +19,8 @@ HOP_BY_HOP = frozenset(
         b"upgrade",
     }
 )
+# Added by the ASGI server in front of the gateway; upstream copies would duplicate them.
+SERVER_OWNED = frozenset({b"date", b"server"})
 # Set by the gateway from the connection it sees; client copies are replaced.
 FORWARDED = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"})
 # The WebSocket client library writes these itself (the Host goes into the URI).
@@ -100,7 +102,10 @@ def upstream_headers(
 
 
 def response_headers(headers: Headers) -> Headers:
-    """Upstream response headers (names lowercased) without the hop-by-hop ones."""
+    """Upstream response headers (names lowercased) without the hop-by-hop ones.
+
+    ``Date`` and ``Server`` are dropped too: the gateway's own server adds them.
+    """
     lowered = [(name.lower(), value) for name, value in headers]
-    skip = _hop_by_hop(lowered)
+    skip = _hop_by_hop(lowered) | SERVER_OWNED
     return [(name, value) for name, value in lowered if name not in skip]

@@ -74,6 +74,8 @@ def test_http_forwarding_preserves_host_and_drops_hop_by_hop(upstream: Any, serv
     assert "keep-alive" not in headers and "x-private" not in headers
     assert response.headers["x-upstream"] == "yes" and response.headers["x-request-id"] == "r-1"
     assert "keep-alive" not in response.headers.get("connection", "")
+    assert len(response.headers.get_list("date")) == 1
+    assert response.headers.get_list("server") == ["uvicorn"]
     assert httpx.get(gw.url + "/api/ping").json() == "pong"
 
 

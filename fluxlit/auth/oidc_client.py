@@ -1,0 +1,134 @@
+"""A generic OpenID Connect client: discovery, PKCE authorization, code exchange, ID tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlencode
+
+import httpx
+from anyio import to_thread
+
+from fluxlit.auth.jwt import ASYMMETRIC_ALGORITHMS, _jwt
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A fresh ``(code_verifier, S256 code_challenge)`` pair."""
+    verifier = secrets.token_urlsafe(64)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+@runtime_checkable
+class OIDCProvider(Protocol):
+    """Minimal OIDC surface the BFF routes need: authorize, exchange, (verify)."""
+
+    async def authorization_url(
+        self, *, redirect_uri: str, state: str, nonce: str, code_challenge: str, scope: str
+    ) -> str:
+        """URL of the provider's login page for this attempt."""
+        ...
+
+    async def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str
+    ) -> dict[str, Any]:
+        """Trade an authorization code for the provider's token response."""
+        ...
+
+
+@dataclass
+class GenericOIDCClientConfig:
+    """Where the provider is and who this client is."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    http_timeout: float = 30.0
+
+
+class GenericOIDCClient:
+    """OIDC provider found through ``/.well-known/openid-configuration`` (code + PKCE)."""
+
+    def __init__(self, config: GenericOIDCClientConfig) -> None:
+        self.config = config
+        self._discovery: dict[str, Any] | None = None
+        self._jwks: Any = None
+
+    async def discovery(self) -> dict[str, Any]:
+        """The provider's metadata (fetched once); its issuer must match the config."""
+        if self._discovery is None:
+            url = self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
+            async with httpx.AsyncClient(timeout=self.config.http_timeout) as client:
+                response = await client.get(url)
+                response.raise_for_status()
+                data = response.json()
+            if data.get("issuer", "").rstrip("/") != self.config.issuer.rstrip("/"):
+                raise ValueError("OIDC discovery returned a different issuer than configured")
+            self._discovery = data
+        return self._discovery
+
+    async def authorization_url(
+        self, *, redirect_uri: str, state: str, nonce: str, code_challenge: str, scope: str
+    ) -> str:
+        meta = await self.discovery()
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.config.client_id,
+                "redirect_uri": redirect_uri,
+                "scope": scope,
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": code_challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+        return f"{meta['authorization_endpoint']}?{query}"
+
+    async def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str
+    ) -> dict[str, Any]:
+        meta = await self.discovery()
+        async with httpx.AsyncClient(timeout=self.config.http_timeout) as client:
+            response = await client.post(
+                meta["token_endpoint"],
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": redirect_uri,
+                    "code_verifier": code_verifier,
+                },
+                auth=(self.config.client_id, self.config.client_secret),
+            )
+        if response.status_code != 200:
+            raise ValueError(f"token endpoint answered {response.status_code}")
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def verify_id_token(
+        self, id_token: str, *, nonce: str, audience: str = "", leeway: int = 0
+    ) -> dict[str, Any]:
+        """Verify signature (JWKS), issuer, audience, expiry and nonce; return the claims."""
+        jwt = _jwt()
+        meta = await self.discovery()
+        if self._jwks is None:
+            self._jwks = jwt.PyJWKClient(meta["jwks_uri"], cache_keys=True, lifespan=300)
+        header = jwt.get_unverified_header(id_token)
+        if header.get("alg") not in ASYMMETRIC_ALGORITHMS:
+            raise ValueError("ID token must be signed with an asymmetric algorithm")
+        key = await to_thread.run_sync(self._jwks.get_signing_key_from_jwt, id_token)
+        claims: dict[str, Any] = jwt.decode(
+            id_token,
+            key=key.key,
+            algorithms=[header["alg"]],
+            audience=audience or self.config.client_id,
+            issuer=meta["issuer"],
+            leeway=leeway,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+        if claims.get("nonce") != nonce:
+            raise ValueError("ID token nonce does not match this login")
+        return claims

@@ -80,7 +80,7 @@ async def forward_websocket(
     raw_path: bytes | None = scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else scope["path"]
     query: bytes = scope.get("query_string", b"")
-    resource = path + ("?" + query.decode("latin-1") if query else "")
+    resource = target.path.rstrip("/") + path + ("?" + query.decode("latin-1") if query else "")
     uri = f"{'wss' if secure else 'ws'}://{host or target.netloc}{resource}"
     headers = [
         (n.decode("latin-1"), v.decode("latin-1"))

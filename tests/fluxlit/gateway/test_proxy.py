@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import httpx
@@ -287,3 +288,15 @@ def test_unknown_upstream_is_502(serve: Any) -> None:
     with pytest.raises(websockets.InvalidStatus) as denied:
         asyncio.run(_first_ws_message(ws_url(gw, "/_stcore/stream")))
     assert denied.value.response.status_code == 502
+
+
+def test_websocket_open_timeout_is_504(serve: Any) -> None:
+    with socket.socket() as silent:  # accepts TCP connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        gw = serve(gateway_for(f"http://127.0.0.1:{port}", ws_open_timeout_s=0.3))
+        with pytest.raises(websockets.InvalidStatus) as timed_out:
+            asyncio.run(_first_ws_message(ws_url(gw, "/_stcore/stream")))
+    assert timed_out.value.response.status_code == 504
+    assert b"FLUXLIT_WS_OPEN_TIMEOUT_S" in timed_out.value.response.body

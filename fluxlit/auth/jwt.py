@@ -44,6 +44,8 @@ class JWTAuthConfig:
     jwks_url: str | None = None
     hs256_secret: str | None = None
     leeway_seconds: int = 0
+    jwks_refresh_cooldown_seconds: float = 30.0
+    """Least time between JWKS refetches triggered by an unknown ``kid`` (rotation)."""
 
 
 class StandardClaims(BaseModel):
@@ -89,7 +91,12 @@ class JWTBearer:
         self.config = config
         self._jwks: Any = None
         if config.jwks_url:
-            self._jwks = _jwt().PyJWKClient(config.jwks_url, cache_keys=True, lifespan=300)
+            self._jwks = _jwt().PyJWKClient(
+                config.jwks_url,
+                cache_keys=True,
+                lifespan=300,
+                cooldown_duration=config.jwks_refresh_cooldown_seconds,
+            )
 
     @classmethod
     def from_fluxlit_settings(cls, settings: FluxlitSettings) -> JWTBearer:

@@ -1,0 +1,81 @@
+"""Keys, tokens and a JWKS server on loopback for the auth tests."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import jwt
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+ISSUER = "https://issuer.test"
+AUDIENCE = "fluxlit-tests"
+SECRET = "s" * 48
+
+
+class KeySet:
+    """RSA keys published as a JWKS; ``rotate`` adds a new key the server then serves."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, Any] = {}
+        self.fetches = 0
+        self.add("k1")
+
+    def add(self, kid: str) -> None:
+        self.keys[kid] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwks(self) -> dict[str, Any]:
+        self.fetches += 1
+        out = []
+        for kid, key in self.keys.items():
+            jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+            jwk.update({"kid": kid, "use": "sig", "alg": "RS256"})
+            out.append(jwk)
+        return {"keys": out}
+
+    def public_pem(self, kid: str = "k1") -> bytes:
+        return (
+            self.keys[kid]
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+
+    def sign(self, claims: dict[str, Any], kid: str = "k1") -> str:
+        return jwt.encode(claims, self.keys[kid], algorithm="RS256", headers={"kid": kid})
+
+
+def claims(**overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    base = {"sub": "ann", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 300}
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+@pytest.fixture(scope="module")
+def keyset() -> Iterator[tuple[KeySet, str]]:
+    """A KeySet served at ``http://127.0.0.1:<port>/jwks.json`` by a real server."""
+    keys = KeySet()
+    app = Starlette(routes=[Route("/jwks.json", lambda request: JSONResponse(keys.jwks()))])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield keys, f"http://127.0.0.1:{port}/jwks.json"
+    server.should_exit = True
+    thread.join(timeout=10)

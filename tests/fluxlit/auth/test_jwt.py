@@ -1,0 +1,228 @@
+"""JWT bearer: happy paths, roles and scopes, and the attacks it must refuse."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+
+import jwt
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+
+from fluxlit import FluxLit, FluxlitSettings
+from fluxlit.auth import (
+    JWTAuthConfig,
+    JWTBearer,
+    RequireRoles,
+    RequireScopes,
+    StandardClaims,
+    issue_hs256_access_token,
+)
+
+from .conftest import AUDIENCE, ISSUER, SECRET, claims
+
+
+def app_with(bearer: JWTBearer) -> TestClient:
+    api = FastAPI()
+
+    @api.get("/me")
+    async def me(user: StandardClaims = Depends(bearer)) -> dict[str, object]:
+        return {"sub": user.sub, "team": user.model_dump().get("team")}
+
+    @api.get("/admin", dependencies=[Depends(RequireRoles(bearer, "admin", "owner"))])
+    async def admin() -> str:
+        return "ok"
+
+    @api.get("/items", dependencies=[Depends(RequireScopes(bearer, "items:read", "items:list"))])
+    async def items() -> str:
+        return "ok"
+
+    @api.get("/custom", dependencies=[Depends(RequireScopes(bearer, "x", scope_claim="perms"))])
+    async def custom() -> str:
+        return "ok"
+
+    return TestClient(api)
+
+
+def hs_bearer(**config: object) -> JWTBearer:
+    return JWTBearer(JWTAuthConfig(issuer=ISSUER, audience=AUDIENCE, hs256_secret=SECRET, **config))
+
+
+def hs_token(**overrides: object) -> str:
+    return jwt.encode(claims(**overrides), SECRET, algorithm="HS256")
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_valid_token_and_extra_claims() -> None:
+    client = app_with(hs_bearer())
+    response = client.get("/me", headers=auth(hs_token(team="blue")))
+    assert response.json() == {"sub": "ann", "team": "blue"}
+
+
+def test_missing_or_malformed_header_is_401_with_challenge() -> None:
+    client = app_with(hs_bearer())
+    for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}):
+        response = client.get("/me", headers=headers)
+        assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
+
+
+def test_roles_any_of_and_scopes_all_of() -> None:
+    client = app_with(hs_bearer())
+    assert client.get("/admin", headers=auth(hs_token(roles=["owner"]))).status_code == 200
+    assert client.get("/admin", headers=auth(hs_token(roles="admin"))).status_code == 200
+    assert client.get("/admin", headers=auth(hs_token(roles=["viewer"]))).status_code == 403
+    assert client.get("/admin", headers=auth(hs_token())).status_code == 403
+    both = hs_token(scope="items:read items:list extra")
+    assert client.get("/items", headers=auth(both)).status_code == 200
+    listed = hs_token(scope=["items:read", "items:list"])
+    assert client.get("/items", headers=auth(listed)).status_code == 200
+    one = hs_token(scope="items:read")
+    assert client.get("/items", headers=auth(one)).status_code == 403
+    assert client.get("/custom", headers=auth(hs_token(perms=["x"]))).status_code == 200
+    assert client.get("/admin").status_code == 401, "no token is 401, not 403"
+
+
+def test_leeway() -> None:
+    expired_recently = hs_token(exp=int(time.time()) - 5)
+    assert app_with(hs_bearer()).get("/me", headers=auth(expired_recently)).status_code == 401
+    lenient = app_with(hs_bearer(leeway_seconds=30))
+    assert lenient.get("/me", headers=auth(expired_recently)).status_code == 200
+
+
+def test_issue_hs256_access_token_round_trip() -> None:
+    token = issue_hs256_access_token(
+        subject="bob",
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        secret=SECRET,
+        ttl_seconds=60,
+        extra_claims={"roles": ["admin"], "sub": "ignored"},
+    )
+    payload = jwt.decode(token, SECRET, algorithms=["HS256"], audience=AUDIENCE)
+    assert payload["sub"] == "bob" and payload["exp"] - payload["iat"] == 60
+    assert app_with(hs_bearer()).get("/admin", headers=auth(token)).status_code == 200
+
+
+def _none_token() -> str:
+    def b64(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims())}."
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "detail"),
+    [
+        ("alg none", lambda keys: _none_token(), "algorithm not allowed"),
+        ("expired", lambda keys: hs_token(exp=int(time.time()) - 60), "expired"),
+        ("not yet valid", lambda keys: hs_token(nbf=int(time.time()) + 600), "not yet valid"),
+        ("wrong issuer", lambda keys: hs_token(iss="https://evil.test"), "wrong issuer"),
+        ("wrong audience", lambda keys: hs_token(aud="someone-else"), "wrong audience"),
+        ("tampered", lambda keys: hs_token()[:-4] + "AAAA", "invalid token"),
+        ("other secret", lambda keys: jwt.encode(claims(), "x" * 48, algorithm="HS256"), "invalid"),
+        ("oversized", lambda keys: hs_token(pad="x" * 9000), "too large"),
+        ("garbage", lambda keys: "not.a.jwt", "malformed"),
+        ("no exp", lambda keys: hs_token(exp=None), "invalid token"),
+    ],
+)
+def test_hs_attacks_are_401_and_never_logged(
+    name: str, make, detail: str, caplog: pytest.LogCaptureFixture, keyset
+) -> None:
+    token = make(keyset[0])
+    with caplog.at_level(logging.DEBUG):
+        response = app_with(hs_bearer()).get("/me", headers=auth(token))
+    assert response.status_code == 401, name
+    assert detail in response.json()["detail"], name
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    assert token not in caplog.text and token not in response.text
+
+
+def test_jwks_verification_rotation_and_unknown_kid(keyset) -> None:
+    keys, url = keyset
+    bearer = JWTBearer(
+        JWTAuthConfig(
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            algorithms=["RS256"],
+            jwks_url=url,
+            jwks_refresh_cooldown_seconds=0,
+        )
+    )
+    client = app_with(bearer)
+    assert client.get("/me", headers=auth(keys.sign(claims()))).json()["sub"] == "ann"
+    keys.add("k2")
+    rotated = keys.sign(claims(sub="rot"), kid="k2")
+    response = client.get("/me", headers=auth(rotated))
+    assert response.json().get("sub") == "rot", f"refetch on new kid: {response.text}"
+    forged = jwt.encode(claims(), keys.keys["k1"], algorithm="RS256", headers={"kid": "nope"})
+    response = client.get("/me", headers=auth(forged))
+    assert response.status_code == 401 and "unknown signing key" in response.json()["detail"]
+
+
+def test_key_confusion_public_key_as_hmac_secret(keyset) -> None:
+    keys, url = keyset
+    bearer = JWTBearer(
+        JWTAuthConfig(issuer=ISSUER, audience=AUDIENCE, algorithms=["RS256"], jwks_url=url)
+    )
+    import hashlib
+    import hmac
+
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT","kid":"k1"}').rstrip(b"=")
+    body = base64.urlsafe_b64encode(json.dumps(claims()).encode()).rstrip(b"=")
+    signature = hmac.new(keys.public_pem(), header + b"." + body, hashlib.sha256).digest()
+    token = (
+        header + b"." + body + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")
+    ).decode()
+    response = app_with(bearer).get("/me", headers=auth(token))
+    assert response.status_code == 401 and "algorithm not allowed" in response.json()["detail"]
+
+
+def test_config_errors() -> None:
+    with pytest.raises(ValueError, match="hs256_secret or jwks_url"):
+        JWTBearer(JWTAuthConfig(issuer="i", audience="a"))
+    with pytest.raises(ValueError, match="none"):
+        JWTBearer(JWTAuthConfig(issuer="i", audience="a", hs256_secret="s", algorithms=["none"]))
+    with pytest.raises(ValueError, match="jwks_url"):
+        JWTBearer(JWTAuthConfig(issuer="i", audience="a", hs256_secret="s", algorithms=["RS256"]))
+
+
+def test_from_fluxlit_settings_and_make_jwt_bearer(clean_fluxlit_env, monkeypatch) -> None:
+    with pytest.raises(ValueError) as error:
+        JWTBearer.from_fluxlit_settings(FluxlitSettings())
+    for name in ("FLUXLIT_JWT_ISSUER", "FLUXLIT_JWT_AUDIENCE", "FLUXLIT_JWT_HS256_SECRET"):
+        assert name in str(error.value)
+    monkeypatch.setenv("FLUXLIT_JWT_ISSUER", ISSUER)
+    monkeypatch.setenv("FLUXLIT_JWT_AUDIENCE", AUDIENCE)
+    monkeypatch.setenv("FLUXLIT_JWT_HS256_SECRET", SECRET)
+    fl = FluxLit()
+    bearer = fl.make_jwt_bearer()
+
+    @fl.api.get("/me")
+    async def me(user: StandardClaims = Depends(bearer)) -> str | None:
+        return user.sub
+
+    from fluxlit import FluxLitTestClient
+
+    client = FluxLitTestClient(fl)
+    assert client.api_get("/me", headers=auth(hs_token())).json() == "ann"
+    assert client.api_get("/me").status_code == 401
+
+
+def test_unknown_kids_do_not_refetch_during_cooldown(keyset) -> None:
+    keys, url = keyset
+    bearer = JWTBearer(
+        JWTAuthConfig(issuer=ISSUER, audience=AUDIENCE, algorithms=["RS256"], jwks_url=url)
+    )
+    client = app_with(bearer)
+    assert client.get("/me", headers=auth(keys.sign(claims()))).status_code == 200
+    before = keys.fetches
+    for i in range(5):
+        forged = jwt.encode(claims(), keys.keys["k1"], algorithm="RS256", headers={"kid": f"x{i}"})
+        assert client.get("/me", headers=auth(forged)).status_code == 401
+    assert keys.fetches - before <= 1, "unknown kids cannot make us hammer the JWKS endpoint"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from fluxlit.gateway import build_dispatcher
+from fluxlit.gateway.request_id import new_request_id
 from fluxlit.logging.context import get_request_id
 
 
@@ -394,3 +396,12 @@ def test_no_access_log_when_disabled(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
         client.get("/page")
     assert not [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
+
+
+def test_generated_ids_are_uuid4() -> None:
+    ids = {new_request_id() for _ in range(200)}
+    assert len(ids) == 200
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4 and str(parsed) == value
+        assert parsed.variant == uuid.RFC_4122

@@ -1,0 +1,199 @@
+"""Full browser-free login against a real OpenID provider (npm ``oidc-provider``) on loopback.
+
+Login redirect with PKCE, the provider's own login and consent forms, callback,
+one-time code exchange, and the minted token accepted by a protected route; plus
+replayed state, reused codes and foreign redirects refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import Depends, FastAPI
+
+from fluxlit.auth import (
+    GenericOIDCClient,
+    GenericOIDCClientConfig,
+    JWTAuthConfig,
+    JWTBearer,
+    OIDCBFFConfig,
+    StandardClaims,
+    register_oidc_bff_routes,
+)
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
+PROVIDER_DIR = Path(__file__).resolve().parents[2] / "oidc_provider"
+BFF_SECRET = "b" * 48
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _need(condition: bool, message: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class Stack:
+    """The provider and the app under test, both on loopback."""
+
+    app_base: str
+    provider_base: str
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    node = shutil.which("node")
+    _need(node is not None, "node is not installed; run `bash tests/setup/system.sh`")
+    _need(
+        (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir(),
+        "oidc-provider is not installed; run `bash tests/setup/oidc_provider.sh`",
+    )
+    op_port, app_port = _port(), _port()
+    app_base = f"http://127.0.0.1:{app_port}"
+    provider = subprocess.Popen(
+        [str(node), "server.mjs"],
+        cwd=PROVIDER_DIR,
+        env={
+            **os.environ,
+            "OP_PORT": str(op_port),
+            "OP_CLIENT_ID": "fluxlit-app",
+            "OP_CLIENT_SECRET": "provider-client-secret",
+            "OP_REDIRECT_URI": app_base + "/auth/callback",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    provider_base = f"http://127.0.0.1:{op_port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(provider_base + "/.well-known/openid-configuration", timeout=1)
+            break
+        except httpx.HTTPError:
+            if provider.poll() is not None or time.monotonic() > deadline:
+                output = provider.stdout.read().decode() if provider.stdout else ""
+                provider.kill()
+                raise RuntimeError(f"oidc-provider did not start:\n{output}") from None
+            time.sleep(0.1)
+
+    api = FastAPI()
+    client = GenericOIDCClient(
+        GenericOIDCClientConfig(provider_base, "fluxlit-app", "provider-client-secret")
+    )
+    register_oidc_bff_routes(
+        api, OIDCBFFConfig(oidc=client, first_party_secret=BFF_SECRET, public_base_url=app_base)
+    )
+    bearer = JWTBearer(JWTAuthConfig("fluxlit-bff", "fluxlit-app", hs256_secret=BFF_SECRET))
+
+    @api.get("/me")
+    async def me(user: StandardClaims = Depends(bearer)) -> dict[str, object]:
+        return user.model_dump()
+
+    server = uvicorn.Server(
+        uvicorn.Config(api, host="127.0.0.1", port=app_port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield Stack(app_base, provider_base)
+    server.should_exit = True
+    thread.join(timeout=10)
+    provider.terminate()
+    provider.wait(timeout=10)
+
+
+def _submit_form(
+    browser: httpx.Client, page: httpx.Response, fields: dict[str, str]
+) -> httpx.Response:
+    """Post the first form on ``page`` with its hidden inputs plus ``fields``."""
+    html = page.text
+    action = re.search(r'<form[^>]*action="([^"]+)"', html)
+    assert action, f"no form on {page.url}:\n{html[:500]}"
+    data = dict(
+        re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)
+    )
+    data.update(fields)
+    return browser.post(urljoin(str(page.url), action.group(1)), data=data)
+
+
+def _follow(browser: httpx.Client, response: httpx.Response, stop_prefix: str) -> httpx.Response:
+    """Follow redirects until one points at ``stop_prefix`` (returned unfollowed)."""
+    while response.is_redirect:
+        location = urljoin(str(response.url), response.headers["location"])
+        if location.startswith(stop_prefix):
+            return response
+        response = browser.get(location)
+    return response
+
+
+def login(stack: Stack, user: str = "ann") -> tuple[str, httpx.Response]:
+    """Run the whole login as a browser would; return (auth_code, callback response)."""
+    with httpx.Client(follow_redirects=False, timeout=10) as browser:
+        start = browser.get(stack.app_base + "/auth/login")
+        assert start.status_code == 302
+        query = parse_qs(urlsplit(start.headers["location"]).query)
+        assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
+        assert query["state"][0] and query["nonce"][0]
+        page = _follow(browser, browser.get(start.headers["location"]), stack.app_base)
+        page = _follow(
+            browser, _submit_form(browser, page, {"login": user, "password": "x"}), stack.app_base
+        )
+        if not page.is_redirect:
+            page = _follow(browser, _submit_form(browser, page, {}), stack.app_base)
+        callback_url = urljoin(str(page.url), page.headers["location"])
+        assert callback_url.startswith(stack.app_base + "/auth/callback")
+        callback = browser.get(callback_url)
+        assert callback.status_code == 302, callback.text
+        landing = callback.headers["location"]
+        assert landing.startswith(stack.app_base + "/?auth_code=")
+        code = parse_qs(urlsplit(landing).query)["auth_code"][0]
+        return code, browser.get(callback_url)
+
+
+def test_full_login_flow(stack: Stack) -> None:
+    code, replayed_callback = login(stack, "ann")
+    assert replayed_callback.status_code == 400, "replayed state is refused"
+    exchanged = httpx.post(stack.app_base + "/auth/exchange", json={"code": code})
+    assert exchanged.status_code == 200
+    token = exchanged.json()["access_token"]
+    assert exchanged.json()["token_type"] == "bearer"
+    me = httpx.get(stack.app_base + "/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["sub"] == "ann" and me.json()["iss"] == "fluxlit-bff"
+    again = httpx.post(stack.app_base + "/auth/exchange", json={"code": code})
+    assert again.status_code == 400, "a one-time code works once"
+
+
+def test_foreign_redirect_after_login_is_refused(stack: Stack) -> None:
+    for target in ("https://evil.test/", "//evil.test/x", "/\\evil.test"):
+        response = httpx.get(stack.app_base + "/auth/login", params={"next": target})
+        assert response.status_code == 400, target
+    ok = httpx.get(stack.app_base + "/auth/login", params={"next": "/reports"})
+    assert ok.status_code == 302
+
+
+def test_unknown_state_and_provider_errors(stack: Stack) -> None:
+    assert httpx.get(stack.app_base + "/auth/callback?code=x&state=forged").status_code == 400
+    assert httpx.get(stack.app_base + "/auth/callback?error=access_denied").status_code == 400

@@ -17,6 +17,7 @@ from fluxlit.gateway.body_limit import call_with_body_limit
 from fluxlit.gateway.lifespan import run_lifespans
 from fluxlit.gateway.paths import normalize_api_mount_path, normalize_root_mount
 from fluxlit.gateway.request_id import Headers, inbound_request_id, send_with_request_id
+from fluxlit.gateway.slash_redirect import restore_prefix_in_slash_redirects
 from fluxlit.logging.context import reset_request_id, set_request_id
 
 DOC_PATHS = frozenset({"/docs", "/redoc", "/openapi.json"})
@@ -123,6 +124,8 @@ class Dispatcher:
             else:
                 child["raw_path"] = inner.encode()
             child["root_path"] = self._api_root_path
+            if scope["type"] == "http" and self._api_root_path:
+                send = restore_prefix_in_slash_redirects(send, inner, self._api_root_path)
             await self.api_app(child, receive, send)
         elif path in DOC_PATHS and scope["type"] == "http":
             await self._redirect_to_api_docs(scope, send, path)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import RedirectResponse
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
@@ -405,3 +406,36 @@ def test_generated_ids_are_uuid4() -> None:
         parsed = uuid.UUID(value)
         assert parsed.version == 4 and str(parsed) == value
         assert parsed.variant == uuid.RFC_4122
+
+
+@pytest.mark.parametrize(
+    ("mount", "request_path", "location"),
+    [
+        ("", "/api/items/", "http://testserver/api/items"),
+        ("", "/api/folder", "http://testserver/api/folder/"),
+        ("/m", "/m/api/items/?q=1", "http://testserver/m/api/items?q=1"),
+        ("/m", "/api/items/", "http://testserver/m/api/items"),
+    ],
+)
+def test_trailing_slash_redirects_keep_the_prefix(
+    mount: str, request_path: str, location: str
+) -> None:
+    api = FastAPI()
+
+    @api.get("/items")
+    def items() -> list[int]:
+        return []
+
+    @api.get("/folder/")
+    def folder() -> list[int]:
+        return []
+
+    @api.get("/elsewhere")
+    def elsewhere() -> RedirectResponse:
+        return RedirectResponse("/items/")
+
+    client = TestClient(build_dispatcher(api, RecordingUI(), root_mount=mount))
+    response = client.get(request_path, follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == location
+    other = client.get(mount + "/api/elsewhere", follow_redirects=False)
+    assert other.headers["location"] == "/items/", "the API's own redirects are untouched"

@@ -1,0 +1,36 @@
+"""Turn plain data into Python source literals: the only way values enter generated code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCALARS = (str, int, float, bool, type(None))
+
+
+def py_literal(value: Any) -> str:
+    """``repr`` of a str/int/float/bool/None (anything else is refused)."""
+    if isinstance(value, float) and value != value:  # NaN has no literal
+        raise TypeError("NaN cannot be written as a Python literal")
+    if not isinstance(value, SCALARS):
+        raise TypeError(f"only plain scalars become literals, not {type(value).__name__}")
+    return repr(value)
+
+
+def format_literal(value: Any, indent: int = 4, level: int = 1) -> str:
+    """A readable, deterministic Python literal for JSON-like data (sorted dict keys)."""
+    pad = " " * (indent * level)
+    close = " " * (indent * (level - 1))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{pad}{py_literal(str(key))}: {format_literal(value[key], indent, level + 1)},"
+            for key in sorted(value, key=str)
+        ]
+        return "{\n" + "\n".join(items) + f"\n{close}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = [f"{pad}{format_literal(item, indent, level + 1)}," for item in value]
+        return "[\n" + "\n".join(items) + f"\n{close}]"
+    return py_literal(value)

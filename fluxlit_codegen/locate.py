@@ -1,0 +1,64 @@
+"""Map manifest key paths (``pages[2].handler``) to their line and column in the TOML text."""
+
+from __future__ import annotations
+
+import re
+
+_ARRAY_TABLE = re.compile(r"^\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]")
+_TABLE = re.compile(r"^\[\s*([A-Za-z0-9_.\-]+)\s*\]")
+_KEY = re.compile(r"^([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
+_INLINE_KEY = re.compile(r"[{,]\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _resolve_table(name: str, arrays: dict[str, int]) -> str:
+    """``pages.page_meta`` inside the latest ``[[pages]]`` becomes ``pages[3].page_meta``."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        head = ".".join(parts[:cut])
+        if head in arrays:
+            rest = ".".join(parts[cut:])
+            return f"{head}[{arrays[head]}]" + (f".{rest}" if rest else "")
+    return name
+
+
+def locate_keys(text: str) -> dict[str, tuple[int, int]]:
+    """Return ``{key_path: (line, column)}`` (1-based) for tables and keys in ``text``."""
+    found: dict[str, tuple[int, int]] = {}
+    arrays: dict[str, int] = {}
+    current = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.lstrip()
+        indent = len(raw) - len(stripped) + 1
+        if not stripped or stripped.startswith("#"):
+            continue
+        if match := _ARRAY_TABLE.match(stripped):
+            name = match.group(1)
+            arrays[name] = arrays.get(name, -1) + 1
+            current = f"{name}[{arrays[name]}]"
+            found.setdefault(name, (number, indent))
+            found[current] = (number, indent)
+            continue
+        if match := _TABLE.match(stripped):
+            current = _resolve_table(match.group(1), arrays)
+            found[current] = (number, indent)
+            continue
+        if match := _KEY.match(stripped):
+            key = re.sub(r"\s*\.\s*", ".", match.group(1))
+            path = f"{current}.{key}" if current else key
+            found[path] = (number, indent)
+            value_start = stripped.find("=") + 1
+            if stripped[value_start:].lstrip().startswith("{"):
+                for inner in _INLINE_KEY.finditer(stripped, value_start):
+                    found[f"{path}.{inner.group(1)}"] = (number, indent + inner.start(1))
+    return found
+
+
+def nearest(found: dict[str, tuple[int, int]], key_path: str) -> tuple[int, int]:
+    """Location of ``key_path`` or, failing that, of its closest located parent."""
+    path = key_path
+    while path:
+        if path in found:
+            return found[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return (1, 1)

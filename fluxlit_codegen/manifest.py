@@ -1,0 +1,380 @@
+"""Read ``fluxlit.toml`` (or ``[tool.fluxlit]``) into the app model, reporting every problem."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from fluxlit.config.settings import FluxlitSettings
+from fluxlit.model import (
+    AppModel,
+    AuthModel,
+    AuthRequirement,
+    HandlerRef,
+    JWTModel,
+    MountModel,
+    NavigationModel,
+    OIDCModel,
+    PageModel,
+    RouteModel,
+    SessionStoreModel,
+)
+from fluxlit_codegen.errors import ManifestError, Problem
+from fluxlit_codegen.locate import locate_keys, nearest
+from fluxlit_codegen.manifest_schema import HANDLER_PATTERN, ManifestModel
+
+DECLARATIVE_KEYS = ("pages", "routes", "mounts")
+SEED_KEYS = ("gateway_host", "gateway_port", "log_level", "api_mount_path", "root_path")
+INLINE_SECRETS = {
+    "hs256_secret": "hs256_secret_env",
+    "client_secret": "client_secret_env",
+    "bff_secret": "bff_secret_env",
+    "secret": "a *_env key",
+    "url": "url_env",
+}
+SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
+_HANDLER = re.compile(HANDLER_PATTERN)
+
+
+def find_manifest(cwd: Path) -> Path | None:
+    """``fluxlit.toml`` if present, else ``pyproject.toml`` with a ``[tool.fluxlit]`` table."""
+    manifest = cwd / "fluxlit.toml"
+    if manifest.is_file():
+        return manifest
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return None
+        if isinstance(data.get("tool"), dict) and "fluxlit" in data["tool"]:
+            return pyproject
+    return None
+
+
+def manifest_source_hash(path: Path) -> str:
+    """SHA-256 of the manifest file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def is_declarative(table: dict[str, Any]) -> bool:
+    """True when the table declares pages, routes or mounts (not just seed defaults)."""
+    return any(table.get(key) for key in DECLARATIVE_KEYS)
+
+
+def read_table(path: Path) -> tuple[dict[str, Any], str, str]:
+    """Parse ``path``; return (FluxLit table, source text, key prefix for locations)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_position(str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ManifestError(
+            [Problem(path.name, line, column, "", f"invalid TOML: {reason}")]
+        ) from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("fluxlit", {})
+        return (table if isinstance(table, dict) else {}), text, "tool.fluxlit."
+    return data, text, ""
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the pydantic model found at ``loc`` (for 'did you mean')."""
+    model: Any = ManifestModel
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            break
+        annotation = field.annotation
+        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not None]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        lists = [
+            inner
+            for c in candidates
+            for inner in getattr(c, "__args__", ())
+            if isinstance(inner, type) and issubclass(inner, BaseModel)
+        ]
+        found = nested or lists
+        if not found:
+            return []
+        model = found[0]
+    return list(getattr(model, "model_fields", {}))
+
+
+class _Collector:
+    """Accumulates problems with locations for one manifest file."""
+
+    def __init__(self, file: str, text: str, prefix: str) -> None:
+        self.file = file
+        self.found = locate_keys(text)
+        self.prefix = prefix
+        self.problems: list[Problem] = []
+
+    def add(self, key_path: str, message: str) -> None:
+        line, column = nearest(self.found, self.prefix + key_path)
+        self.problems.append(Problem(self.file, line, column, key_path, message))
+
+    def from_validation(self, error: ValidationError) -> None:
+        for item in error.errors():
+            loc = tuple(item["loc"])
+            kind = item["type"]
+            if kind == "extra_forbidden":
+                key = str(loc[-1])
+                close = difflib.get_close_matches(key, _fields_at(loc[:-1]), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.add(_key_path(loc), f"unknown key '{key}'{hint}")
+            elif kind == "missing":
+                self.add(_key_path(loc), "required key is missing")
+            elif kind == "literal_error":
+                expected = item.get("ctx", {}).get("expected", "")
+                self.add(_key_path(loc), f"expected one of {expected}, got {item['input']!r}")
+            elif kind in {"greater_than_equal", "less_than_equal"}:
+                self.add(_key_path(loc), f"{item['msg'].lower()}, got {item['input']!r}")
+            else:
+                loc = tuple(p for p in loc if not str(p).startswith(("bool", "is-instance")))
+                self.add(
+                    _key_path(_trim_union(loc)), f"{item['msg'].lower()}, got {item['input']!r}"
+                )
+
+
+def _trim_union(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's union-member markers (``RouteAuthTable``) from a location."""
+    return tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+
+
+def _check_inline_secrets(table: dict[str, Any], collector: _Collector) -> None:
+    auth = table.get("auth")
+    if isinstance(auth, dict):
+        for section in ("jwt", "oidc"):
+            values = auth.get(section)
+            if isinstance(values, dict):
+                for key in values:
+                    if key in INLINE_SECRETS:
+                        collector.add(
+                            f"auth.{section}.{key}",
+                            "secrets are never written in the manifest; put it in an "
+                            f"environment variable and name that with {INLINE_SECRETS[key]}",
+                        )
+    store = table.get("session_store")
+    if isinstance(store, dict) and "url" in store:
+        collector.add(
+            "session_store.url",
+            "secrets are never written in the manifest; name the environment variable "
+            "holding the Redis URL with url_env",
+        )
+    settings = table.get("settings")
+    if isinstance(settings, dict):
+        known = set(FluxlitSettings.model_fields)
+        for key in settings:
+            if key in SECRET_SETTINGS:
+                collector.add(
+                    f"settings.{key}",
+                    f"secrets are never written in the manifest; set FLUXLIT_{key.upper()} "
+                    "in the environment",
+                )
+            elif key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                collector.add(f"settings.{key}", f"unknown setting '{key}'{hint}")
+
+
+def _strip_secrets(table: dict[str, Any]) -> dict[str, Any]:
+    """The table without keys already reported as inline secrets (so they are not re-reported)."""
+    cleaned = dict(table)
+    auth = cleaned.get("auth")
+    if isinstance(auth, dict):
+        cleaned["auth"] = {
+            section: (
+                {k: v for k, v in values.items() if k not in INLINE_SECRETS}
+                if isinstance(values, dict)
+                else values
+            )
+            for section, values in auth.items()
+        }
+    store = cleaned.get("session_store")
+    if isinstance(store, dict):
+        cleaned["session_store"] = {k: v for k, v in store.items() if k != "url"}
+    settings = cleaned.get("settings")
+    if isinstance(settings, dict):
+        known = set(FluxlitSettings.model_fields) - SECRET_SETTINGS
+        cleaned["settings"] = {k: v for k, v in settings.items() if k in known}
+    return cleaned
+
+
+def _check_semantics(manifest: ManifestModel, collector: _Collector) -> None:
+    def handler_ok(value: str, key: str) -> None:
+        if not _HANDLER.match(value):
+            collector.add(key, f'expected "module:function", got {value!r}')
+
+    seen_pages: dict[str, int] = {}
+    for index, page in enumerate(manifest.pages):
+        key = f"pages[{index}]"
+        if not page.path.startswith("/"):
+            collector.add(f"{key}.path", f"page paths start with '/', got {page.path!r}")
+        if (page.handler is None) == (page.script is None):
+            collector.add(key, "give exactly one of handler or script")
+        if page.handler is not None:
+            handler_ok(page.handler, f"{key}.handler")
+        normalized = "/" + page.path.strip().strip("/")
+        if normalized in seen_pages:
+            collector.add(
+                f"{key}.path",
+                f"duplicate page path {normalized!r} (also pages[{seen_pages[normalized]}])",
+            )
+        seen_pages.setdefault(normalized, index)
+    seen_routes: dict[tuple[str, str], int] = {}
+    for index, route in enumerate(manifest.routes):
+        key = f"routes[{index}]"
+        if not route.path.startswith("/"):
+            collector.add(f"{key}.path", f"route paths start with '/', got {route.path!r}")
+        handler_ok(route.handler, f"{key}.handler")
+        for method in route.methods:
+            if (method, route.path) in seen_routes:
+                first = seen_routes[(method, route.path)]
+                collector.add(
+                    f"{key}.path",
+                    f"duplicate route {method} {route.path} (also routes[{first}])",
+                )
+            seen_routes.setdefault((method, route.path), index)
+        if route.auth and (manifest.auth is None or manifest.auth.jwt is None):
+            collector.add(f"{key}.auth", "route requires auth but the manifest has no [auth.jwt]")
+    for index, mount in enumerate(manifest.mounts):
+        key = f"mounts[{index}]"
+        if not mount.path.startswith("/"):
+            collector.add(f"{key}.path", f"mount paths start with '/', got {mount.path!r}")
+        if (mount.app is None) == (mount.static is None):
+            collector.add(key, "give exactly one of app or static")
+        if mount.app is not None:
+            handler_ok(mount.app, f"{key}.app")
+    if manifest.navigation:
+        for index, path in enumerate(manifest.navigation.order):
+            if "/" + path.strip().strip("/") not in seen_pages:
+                collector.add(f"navigation.order[{index}]", f"no page has the path {path!r}")
+    store = manifest.session_store
+    if store and store.kind == "redis" and not store.url_env:
+        collector.add("session_store", "kind = 'redis' needs url_env (the variable with the URL)")
+    jwt = manifest.auth.jwt if manifest.auth else None
+    if jwt and not (jwt.hs256_secret_env or jwt.jwks_url):
+        collector.add("auth.jwt", "give hs256_secret_env or jwks_url")
+
+
+def _ref(value: str) -> HandlerRef:
+    return HandlerRef(kind="import", value=value)
+
+
+def _to_model(manifest: ManifestModel, source: str) -> AppModel:
+    settings: dict[str, Any] = {
+        key: getattr(manifest, key) for key in SEED_KEYS if getattr(manifest, key) is not None
+    }
+    settings.update(manifest.settings)
+    if manifest.title:
+        settings.setdefault("title", manifest.title)
+    auth = None
+    if manifest.auth and (manifest.auth.jwt or manifest.auth.oidc):
+        auth = AuthModel(
+            jwt=JWTModel(**manifest.auth.jwt.model_dump()) if manifest.auth.jwt else None,
+            oidc=OIDCModel(**manifest.auth.oidc.model_dump()) if manifest.auth.oidc else None,
+        )
+    return AppModel(
+        source=source,
+        target=None,
+        title=manifest.title or "FluxLit",
+        settings=settings,
+        pages=tuple(
+            PageModel(
+                path="/" + page.path.strip().strip("/"),
+                title=page.title or _title_from_path(page.path),
+                handler=_ref(page.handler)
+                if page.handler
+                else HandlerRef(kind="script", value=page.script or ""),
+                icon=page.icon,
+                tags=tuple(page.tags),
+                page_meta=page.page_meta.model_dump(exclude_none=True) if page.page_meta else None,
+            )
+            for page in manifest.pages
+        ),
+        navigation=NavigationModel(
+            order=tuple("/" + p.strip().strip("/") for p in manifest.navigation.order)
+            if manifest.navigation
+            else ()
+        ),
+        routes=tuple(
+            RouteModel(
+                path=route.path,
+                handler=_ref(route.handler),
+                methods=tuple(route.methods),
+                name=route.name,
+                summary=route.summary,
+                tags=tuple(route.tags),
+                auth=_requirement(route.auth),
+                include_in_schema=route.include_in_schema,
+            )
+            for route in manifest.routes
+        ),
+        mounts=tuple(
+            MountModel(
+                path=mount.path,
+                app=_ref(mount.app) if mount.app else None,
+                static_dir=mount.static,
+                html=mount.html,
+            )
+            for mount in manifest.mounts
+        ),
+        auth=auth,
+        session_store=SessionStoreModel(**manifest.session_store.model_dump())
+        if manifest.session_store
+        else None,
+    )
+
+
+def _requirement(value: Any) -> AuthRequirement | None:
+    if value is None or value is False:
+        return None
+    if value is True:
+        return AuthRequirement()
+    return AuthRequirement(roles=tuple(value.roles), scopes=tuple(value.scopes))
+
+
+def _title_from_path(path: str) -> str:
+    inner = path.strip().strip("/")
+    if not inner:
+        return "Home"
+    return inner.replace("/", " ").replace("-", " ").replace("_", " ").title()
+
+
+def load_manifest(path: Path) -> AppModel:
+    """Read and validate a manifest; raise ``ManifestError`` listing every problem."""
+    table, text, prefix = read_table(path)
+    collector = _Collector(path.name, text, prefix)
+    _check_inline_secrets(table, collector)
+    manifest: ManifestModel | None = None
+    try:
+        manifest = ManifestModel.model_validate(_strip_secrets(table))
+    except ValidationError as exc:
+        collector.from_validation(exc)
+    if manifest is not None:
+        _check_semantics(manifest, collector)
+    if collector.problems or manifest is None:
+        raise ManifestError(collector.problems)
+    return _to_model(manifest, path.name)

@@ -1,0 +1,36 @@
+"""JSON Schema for ``fluxlit.toml``, generated from the manifest models.
+
+``python -m fluxlit_codegen.schema`` rewrites ``schemas/fluxlit.schema.json``; a test
+fails when the checked-in file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fluxlit_codegen.manifest_schema import ManifestModel
+
+SCHEMA_ID = "https://fluxlit.dev/schemas/fluxlit.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "fluxlit.schema.json"
+
+
+def manifest_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) editors use to validate ``fluxlit.toml``."""
+    schema = ManifestModel.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+    }
+
+
+def render_schema() -> str:
+    """The schema as the exact text checked in (sorted keys, trailing newline)."""
+    return json.dumps(manifest_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.write_text(render_schema(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH}")

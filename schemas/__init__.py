@@ -1,0 +1,1 @@
+"""JSON Schema for fluxlit.toml (package data)."""

@@ -1,0 +1,1 @@
+"""Jinja templates for generated files and `fluxlit new` scaffolds (package data)."""

@@ -21,7 +21,7 @@ from fluxlit.pages.manifest import build_page_manifest
 from fluxlit.paths import normalize_api_prefix
 from fluxlit_codegen.literals import format_literal, py_literal
 
-BUILD_FILES = ("streamlit_app.py", "gateway.py", "manifest.json")
+BUILD_FILES = ("streamlit_app.py", "gateway.py", "manifest.json", "model.json")
 
 
 def _template_text(name: str) -> str:
@@ -91,4 +91,5 @@ def render_build(
         "streamlit_app.py": render_template("build/streamlit_app.py.j2", **context),
         "gateway.py": render_template("build/gateway.py.j2", **context),
         "manifest.json": json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        "model.json": model.to_json(),
     }

@@ -47,6 +47,7 @@ def _serve(
         os.environ["FLUXLIT_DEBUG"] = "1"
     pc = load_project_config()
     resolved = resolve_target(target, pc)
+    build_dir = _compile_manifest_app(target)
     settings = FluxlitSettings()
     bind_host, bind_port, level = resolve_binding(
         cli_host=host,
@@ -75,11 +76,32 @@ def _serve(
             write_pidfile=not no_pidfile,
             workbench_mode=workbench,
             mode=mode,
+            build_dir=build_dir,
         )
     except (ValueError, ModuleNotFoundError, AttributeError, TypeError, RuntimeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(code)
+
+
+def _compile_manifest_app(target: str | None) -> Path | None:
+    """For a declarative ``fluxlit.toml`` app, compile it and return the build folder."""
+    if target:
+        return None
+    from fluxlit_codegen.compile import compile_resolved
+    from fluxlit_codegen.errors import ManifestError
+    from fluxlit_codegen.manifest import find_manifest, is_declarative, read_table
+    from fluxlit_codegen.project import resolve_app
+
+    manifest = find_manifest(Path.cwd())
+    if manifest is None or not is_declarative(read_table(manifest)[0]):
+        return None
+    try:
+        resolved = resolve_app(None, Path.cwd())
+    except ManifestError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    return compile_resolved(resolved).out_dir
 
 
 def dev(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -18,6 +20,22 @@ from fluxlit.runtime.sidecar import SIDECAR_EXIT_CODE, SIDECAR_FAILURES
 from fluxlit.runtime.streamlit_options import public_mount
 
 FACTORY = "fluxlit.runtime.serve:create_unified_app"
+
+
+class _BuildSettings:
+    """What ``run_unified`` needs of an app: its settings and API prefix."""
+
+    def __init__(self, settings: Any) -> None:
+        from fluxlit.paths import normalize_api_prefix
+
+        self.settings = settings
+        self.api_prefix = normalize_api_prefix(settings.api_mount_path)
+
+
+def _known(values: dict[str, Any]) -> dict[str, Any]:
+    from fluxlit.config.settings import FluxlitSettings
+
+    return {k: v for k, v in values.items() if k in FluxlitSettings.model_fields}
 
 
 @contextlib.contextmanager
@@ -61,6 +79,7 @@ def run_unified(
     write_pidfile: bool = True,
     workbench_mode: bool = False,
     mode: str | None = None,
+    build_dir: Path | None = None,
 ) -> int:
     """Serve ``target`` (``module:attr``) on ``host:port``: FastAPI under the API prefix,
     Streamlit everywhere else, in-process or as a supervised sidecar.
@@ -75,8 +94,17 @@ def run_unified(
         raise ValueError("reload_scope must be 'gateway' or 'full'")
     if mode:
         os.environ["FLUXLIT_RUNTIME_MODE"] = mode
-    os.environ["FLUXLIT_APP"] = target
-    fl = load_fluxlit(target)
+    if build_dir is None:
+        os.environ["FLUXLIT_APP"] = target
+        fl = load_fluxlit(target)
+        app_ref, factory, app_dir = FACTORY, True, None
+    else:
+        from fluxlit.config.settings import FluxlitSettings
+        from fluxlit.model import AppModel
+
+        model = AppModel.from_json((build_dir / "model.json").read_text(encoding="utf-8"))
+        fl = _BuildSettings(FluxlitSettings.model_validate(_known(model.settings)))
+        app_ref, factory, app_dir = "gateway:app", False, str(build_dir)
     chosen = choose_mode(os.environ.get("FLUXLIT_RUNTIME_MODE") or fl.settings.runtime_mode)
     os.environ["FLUXLIT_INTERNAL_API_BASE"] = internal_api_base_url(
         bind_host=host, port=port, api_mount_path=fl.settings.api_mount_path
@@ -106,8 +134,9 @@ def run_unified(
                     ) from exc
                 reload_kwargs["reload_includes"] = ["*.py", "*.toml", "*.md", "*.css"]
             uvicorn.run(
-                FACTORY,
-                factory=True,
+                app_ref,
+                factory=factory,
+                app_dir=app_dir,
                 host=host,
                 port=port,
                 log_level=log_level,
@@ -118,9 +147,11 @@ def run_unified(
                 **reload_kwargs,  # type: ignore[arg-type]
             )
             return 0
+        if app_dir and app_dir not in sys.path:
+            sys.path.insert(0, app_dir)
         config = uvicorn.Config(
-            FACTORY,
-            factory=True,
+            app_ref,
+            factory=factory,
             host=host,
             port=port,
             log_level=log_level,

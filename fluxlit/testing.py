@@ -73,6 +73,37 @@ class FluxLitTestClient:
         self.api_prefix = normalize_api_mount_path(api_prefix)
         self.root_mount = normalize_root_mount(root_mount)
         self._api: TestClient | None = None
+        self._manifest_root: Path | None = None
+
+    @classmethod
+    def from_manifest(cls, project_dir: str | Path = ".") -> FluxLitTestClient:
+        """A client for the declarative app in ``project_dir`` (its ``fluxlit.toml``).
+
+        The app is assembled exactly as the generated gateway does it; ``streamlit()``
+        with ``target`` set to the manifest path runs the generated entrypoint.
+        """
+        from fluxlit.assemble import fluxlit_from_model
+        from fluxlit_codegen.project import resolve_app
+
+        resolved = resolve_app(None, Path(project_dir))
+        app = fluxlit_from_model(resolved.model, resolved.project_root)
+        client = cls(app, api_prefix=app.api_prefix)
+        client._manifest_root = resolved.project_root
+        return client
+
+    def _entry_script(self, target: str) -> str:
+        """FluxLit's entry script, or a freshly compiled entrypoint for a manifest target."""
+        if not target.endswith(".toml"):
+            return streamlit_main_path()
+        import tempfile
+
+        from fluxlit_codegen.compile import compile_resolved
+        from fluxlit_codegen.project import resolve_app
+
+        resolved = resolve_app(None, Path(target).resolve().parent)
+        build = Path(tempfile.mkdtemp(prefix="fluxlit-build-"))
+        compile_resolved(resolved, out_dir=build)
+        return str(build / "streamlit_app.py")
 
     # ------------------------------------------------------------------ HTTP
     def _gateway(self, root_mount: str) -> Any:
@@ -197,7 +228,7 @@ class FluxLitTestClient:
         """
         from streamlit.testing.v1 import AppTest
 
-        at = AppTest.from_file(streamlit_main_path(), default_timeout=30)
+        at = AppTest.from_file(self._entry_script(target), default_timeout=30)
         for key, value in (query_params or {}).items():
             at.query_params[key] = value
         with self._patched(target, internal_api_base, extra_sys_path, page_overrides):

@@ -44,9 +44,9 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
-def render_template(name: str, **context: Any) -> str:
+def render_template(template: str, /, **context: Any) -> str:
     """Render one packaged template."""
-    return environment().get_template(name).render(**context)
+    return environment().get_template(template).render(**context)
 
 
 def header_line(source: str, source_hash: str) -> str:

@@ -136,8 +136,8 @@ class _Collector:
         self.problems.append(Problem(self.file, line, column, key_path, message))
 
     def from_validation(self, error: ValidationError) -> None:
-        for item in error.errors():
-            loc = tuple(item["loc"])
+        for item in _without_union_noise(error.errors()):
+            loc = _trim_union(tuple(item["loc"]))
             kind = item["type"]
             if kind == "extra_forbidden":
                 key = str(loc[-1])
@@ -158,9 +158,32 @@ class _Collector:
                 )
 
 
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic marks union members in locations (``bool``, ``RouteAuthTable``)."""
+    return isinstance(part, str) and (part[:1].isupper() or part in {"bool", "str", "int"})
+
+
 def _trim_union(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's union-member markers (``RouteAuthTable``) from a location."""
-    return tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+    """Drop pydantic's union-member markers from a location."""
+    return tuple(p for p in loc if not _is_union_tag(p))
+
+
+def _without_union_noise(errors: list[Any]) -> list[Any]:
+    """For a table given where a union also allows a scalar, keep only the table's errors."""
+    table_members = {
+        _trim_union(tuple(e["loc"]))[: len(_trim_union(tuple(e["loc"])))]
+        for e in errors
+        if any(isinstance(p, str) and p[:1].isupper() for p in e["loc"])
+    }
+    prefixes = {loc[: i + 1] for loc in table_members for i in range(len(loc))}
+    return [
+        e
+        for e in errors
+        if not (
+            any(p in {"bool", "str", "int"} for p in e["loc"])
+            and _trim_union(tuple(e["loc"])) in prefixes
+        )
+    ]
 
 
 def _check_inline_secrets(table: dict[str, Any], collector: _Collector) -> None:

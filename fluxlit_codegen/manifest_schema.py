@@ -12,7 +12,7 @@ HANDLER_PATTERN = rf"^{_DOTTED}:{_DOTTED}$"
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class PageMetaTable(_Table):

@@ -1,0 +1,221 @@
+# ruff: noqa: E501  (expected messages are kept whole on one line)
+"""Malformed manifests: each mistake reported with its exact message and location."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fluxlit_codegen.errors import ManifestError
+from fluxlit_codegen.manifest import load_manifest
+
+PAGE = '[[pages]]\npath = "/"\nhandler = "pages:home"\n'
+
+CASES = [
+    pytest.param(
+        "title = \n",
+        "fluxlit.toml:1:9: invalid TOML: Invalid value",
+        id="bad toml",
+    ),
+    pytest.param(
+        "[pages\n",
+        "fluxlit.toml:1:7: invalid TOML: Expected ']' at the end of a table declaration",
+        id="unclosed table",
+    ),
+    pytest.param(
+        "title = 3\n" + PAGE,
+        "fluxlit.toml:1:1: title: input should be a valid string, got 3",
+        id="wrong top-level type",
+    ),
+    pytest.param(
+        "gateway_port = 70000\n" + PAGE,
+        "fluxlit.toml:1:1: gateway_port: input should be less than or equal to 65535, got 70000",
+        id="port out of range",
+    ),
+    pytest.param(
+        'gateway_port = "80"\n' + PAGE,
+        "fluxlit.toml:1:1: gateway_port: input should be a valid integer, got '80'",
+        id="port not a number",
+    ),
+    pytest.param(
+        'log_level = "loud"\n' + PAGE,
+        "fluxlit.toml:1:1: log_level: expected one of 'critical', 'error', 'warning', 'info', 'debug' or 'trace', got 'loud'",
+        id="bad log level",
+    ),
+    pytest.param(
+        'titel = "x"\n' + PAGE,
+        "fluxlit.toml:1:1: titel: unknown key 'titel' (did you mean 'title'?)",
+        id="unknown top-level key",
+    ),
+    pytest.param(
+        '[[pages]]\npath = "/"\nhandlr = "pages:home"\n',
+        "fluxlit.toml:3:1: pages[0].handlr: unknown key 'handlr' (did you mean 'handler'?)",
+        id="misspelt page key",
+    ),
+    pytest.param(
+        '[[pages]]\nhandler = "pages:home"\n',
+        "fluxlit.toml:1:1: pages[0].path: required key is missing",
+        id="page path missing",
+    ),
+    pytest.param(
+        '[[pages]]\npath = "reports"\nhandler = "pages:r"\n',
+        "fluxlit.toml:2:1: pages[0].path: page paths start with '/', got 'reports'",
+        id="page path without slash",
+    ),
+    pytest.param(
+        '[[pages]]\npath = "/"\nhandler = "pages.home"\n',
+        "fluxlit.toml:3:1: pages[0].handler: expected \"module:function\", got 'pages.home'",
+        id="handler without colon",
+    ),
+    pytest.param(
+        PAGE + 'script = "home.py"\n',
+        "fluxlit.toml:1:1: pages[0]: give exactly one of handler or script",
+        id="handler and script both",
+    ),
+    pytest.param(
+        '[[pages]]\npath = "/"\ntitle = "Home"\n',
+        "fluxlit.toml:1:1: pages[0]: give exactly one of handler or script",
+        id="neither handler nor script",
+    ),
+    pytest.param(
+        PAGE + '[[pages]]\npath = "/"\nhandler = "pages:other"\n',
+        "fluxlit.toml:5:1: pages[1].path: duplicate page path '/' (also pages[0])",
+        id="duplicate page path",
+    ),
+    pytest.param(
+        PAGE + 'tags = "a"\n',
+        "fluxlit.toml:4:1: pages[0].tags: input should be a valid list, got 'a'",
+        id="tags not a list",
+    ),
+    pytest.param(
+        PAGE + '[pages.page_meta]\nlayout = "huge"\n',
+        "fluxlit.toml:5:1: pages[0].page_meta.layout: expected one of 'centered' or 'wide', got 'huge'",
+        id="bad page_meta layout",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = ["FETCH"]\n',
+        "fluxlit.toml:7:1: routes[0].methods[0]: expected one of 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD' or 'OPTIONS', got 'FETCH'",
+        id="bad http method",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "/x"\n',
+        "fluxlit.toml:4:1: routes[0].handler: required key is missing",
+        id="route handler missing",
+    ),
+    pytest.param(
+        PAGE
+        + '[[routes]]\npath = "/x"\nhandler = "api:x"\n[[routes]]\npath = "/x"\nhandler = "api:y"\n',
+        "fluxlit.toml:8:1: routes[1].path: duplicate route GET /x (also routes[0])",
+        id="duplicate route",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nauth = true\n',
+        "fluxlit.toml:7:1: routes[0].auth: route requires auth but the manifest has no [auth.jwt]",
+        id="route auth without jwt",
+    ),
+    pytest.param(
+        PAGE
+        + '[auth.jwt]\nissuer = "i"\naudience = "a"\nhs256_secret_env = "S"\n[[routes]]\npath = "/x"\nhandler = "api:x"\nauth = { role = ["admin"] }\n',
+        "fluxlit.toml:11:10: routes[0].auth.role: unknown key 'role' (did you mean 'roles'?)",
+        id="misspelt route auth key",
+    ),
+    pytest.param(
+        PAGE + '[auth.jwt]\nissuer = "i"\naudience = "a"\nhs256_secret = "oops"\n',
+        "fluxlit.toml:4:1: auth.jwt: give hs256_secret_env or jwks_url\nfluxlit.toml:7:1: auth.jwt.hs256_secret: secrets are never written in the manifest; put it in an environment variable and name that with hs256_secret_env",
+        id="inline jwt secret",
+    ),
+    pytest.param(
+        PAGE + '[auth.oidc]\nissuer = "https://idp"\nclient_id = "c"\nclient_secret = "oops"\n',
+        "fluxlit.toml:4:1: auth.oidc.client_secret_env: required key is missing\nfluxlit.toml:7:1: auth.oidc.client_secret: secrets are never written in the manifest; put it in an environment variable and name that with client_secret_env",
+        id="inline oidc secret",
+    ),
+    pytest.param(
+        PAGE + '[auth.jwt]\nissuer = "i"\naudience = "a"\n',
+        "fluxlit.toml:4:1: auth.jwt: give hs256_secret_env or jwks_url",
+        id="jwt without key source",
+    ),
+    pytest.param(
+        PAGE + '[auth.saml]\nentity = "x"\n',
+        "fluxlit.toml:4:1: auth.saml: unknown key 'saml'",
+        id="unknown auth table",
+    ),
+    pytest.param(
+        PAGE + '[session_store]\nkind = "disk"\n',
+        "fluxlit.toml:5:1: session_store.kind: expected one of 'memory' or 'redis', got 'disk'",
+        id="bad session store kind",
+    ),
+    pytest.param(
+        PAGE + '[session_store]\nkind = "redis"\n',
+        "fluxlit.toml:4:1: session_store: kind = 'redis' needs url_env (the variable with the URL)",
+        id="redis without url_env",
+    ),
+    pytest.param(
+        PAGE + "[session_store]\nttl_seconds = -1\n",
+        "fluxlit.toml:5:1: session_store.ttl_seconds: input should be greater than or equal to 0, got -1",
+        id="negative ttl",
+    ),
+    pytest.param(
+        PAGE + '[settings]\njwt_hs256_secret = "oops"\n',
+        "fluxlit.toml:5:1: settings.jwt_hs256_secret: secrets are never written in the manifest; set FLUXLIT_JWT_HS256_SECRET in the environment",
+        id="secret setting inline",
+    ),
+    pytest.param(
+        PAGE + '[settings]\nruntime_mod = "sidecar"\n',
+        "fluxlit.toml:5:1: settings.runtime_mod: unknown setting 'runtime_mod' (did you mean 'runtime_mode'?)",
+        id="unknown setting",
+    ),
+    pytest.param(
+        PAGE + '[navigation]\norder = ["/", "/missing"]\n',
+        "fluxlit.toml:5:1: navigation.order[1]: no page has the path '/missing'",
+        id="navigation names unknown page",
+    ),
+    pytest.param(
+        PAGE + '[[mounts]]\npath = "/legacy"\n',
+        "fluxlit.toml:4:1: mounts[0]: give exactly one of app or static",
+        id="mount without target",
+    ),
+    pytest.param(
+        PAGE + '[[mounts]]\npath = "/legacy"\napp = "legacy"\n',
+        "fluxlit.toml:6:1: mounts[0].app: expected \"module:function\", got 'legacy'",
+        id="mount app bad reference",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_each_mistake_is_reported_exactly(tmp_path: Path, text: str, expected: str) -> None:
+    manifest = tmp_path / "fluxlit.toml"
+    manifest.write_text(text, encoding="utf-8")
+    with pytest.raises(ManifestError) as error:
+        load_manifest(manifest)
+    assert str(error.value) == expected
+    assert all(p.line >= 1 and p.column >= 1 for p in error.value.problems)
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    manifest = tmp_path / "fluxlit.toml"
+    manifest.write_text(
+        'titel = "x"\ngateway_port = 0\n[[pages]]\npath = "/"\nhandlr = "a:b"\n'
+        '[session_store]\nkind = "disk"\n[settings]\njwt_hs256_secret = "s"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError) as error:
+        load_manifest(manifest)
+    keys = [p.key_path for p in error.value.problems]
+    assert keys == [
+        "titel",
+        "gateway_port",
+        "pages[0].handlr",
+        "session_store.kind",
+        "settings.jwt_hs256_secret",
+    ]
+    assert [p.line for p in error.value.problems] == [1, 2, 5, 7, 9]
+
+
+def test_pyproject_tool_table_locations(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\n\n[tool.fluxlit]\ntitle = 3\n', encoding="utf-8")
+    with pytest.raises(ManifestError) as error:
+        load_manifest(pyproject)
+    assert str(error.value) == "pyproject.toml:5:1: title: input should be a valid string, got 3"

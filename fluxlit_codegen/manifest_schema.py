@@ -47,12 +47,16 @@ class RouteAuthTable(_Table):
     scopes: list[str] = Field(default_factory=list, description="Every one of these scopes.")
 
 
+def _default_methods() -> list[HttpMethod]:
+    return ["GET"]
+
+
 class RouteTable(_Table):
     """A ``[[routes]]`` entry, served under the API prefix."""
 
     path: str
     handler: str = Field(description="'module:function' (a FastAPI endpoint function).")
-    methods: list[HttpMethod] = Field(default_factory=lambda: ["GET"])
+    methods: list[HttpMethod] = Field(default_factory=_default_methods)
     name: str | None = None
     summary: str | None = None
     tags: list[str] = Field(default_factory=list)

@@ -131,24 +131,39 @@ class _Collector:
         self.prefix = prefix
         self.problems: list[Problem] = []
 
-    def add(self, key_path: str, message: str) -> None:
+    def add(
+        self,
+        key_path: str,
+        message: str,
+        *,
+        expected: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
         line, column = nearest(self.found, self.prefix + key_path)
-        self.problems.append(Problem(self.file, line, column, key_path, message))
+        self.problems.append(
+            Problem(self.file, line, column, key_path, message, expected, suggestion)
+        )
+
+    def unknown(self, key_path: str, key: str, known: list[str], what: str = "key") -> None:
+        """Report an unknown key, suggesting the closest known one."""
+        close = difflib.get_close_matches(key, known, n=1)
+        self.add(key_path, f"unknown {what} '{key}'", suggestion=close[0] if close else None)
 
     def from_validation(self, error: ValidationError) -> None:
         for item in _without_union_noise(error.errors()):
             loc = _trim_union(tuple(item["loc"]))
             kind = item["type"]
             if kind == "extra_forbidden":
-                key = str(loc[-1])
-                close = difflib.get_close_matches(key, _fields_at(loc[:-1]), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.add(_key_path(loc), f"unknown key '{key}'{hint}")
+                self.unknown(_key_path(loc), str(loc[-1]), _fields_at(loc[:-1]))
             elif kind == "missing":
                 self.add(_key_path(loc), "required key is missing")
             elif kind == "literal_error":
                 expected = item.get("ctx", {}).get("expected", "")
-                self.add(_key_path(loc), f"expected one of {expected}, got {item['input']!r}")
+                self.add(
+                    _key_path(loc),
+                    f"expected one of {expected}, got {item['input']!r}",
+                    expected=f"one of {expected}",
+                )
             elif kind in {"greater_than_equal", "less_than_equal"}:
                 self.add(_key_path(loc), f"{item['msg'].lower()}, got {item['input']!r}")
             else:
@@ -217,9 +232,7 @@ def _check_inline_secrets(table: dict[str, Any], collector: _Collector) -> None:
                     "in the environment",
                 )
             elif key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                collector.add(f"settings.{key}", f"unknown setting '{key}'{hint}")
+                collector.unknown(f"settings.{key}", key, sorted(known), what="setting")
 
 
 def _strip_secrets(table: dict[str, Any]) -> dict[str, Any]:
@@ -248,7 +261,14 @@ def _strip_secrets(table: dict[str, Any]) -> dict[str, Any]:
 def _check_semantics(manifest: ManifestModel, collector: _Collector) -> None:
     def handler_ok(value: str, key: str) -> None:
         if not _HANDLER.match(value):
-            collector.add(key, f'expected "module:function", got {value!r}')
+            head, _, tail = value.rpartition(".")
+            fixed = f"{head}:{tail}" if head and _HANDLER.match(f"{head}:{tail}") else None
+            collector.add(
+                key,
+                f'expected "module:function", got {value!r}',
+                expected='"module:function"',
+                suggestion=fixed,
+            )
 
     seen_pages: dict[str, int] = {}
     for index, page in enumerate(manifest.pages):
@@ -321,7 +341,7 @@ def _to_model(manifest: ManifestModel, source: str) -> AppModel:
         )
     return AppModel(
         source=source,
-        target=None,
+        target=manifest.target,
         title=manifest.title or "FluxLit",
         settings=settings,
         pages=tuple(

@@ -65,7 +65,8 @@ CASES = [
     ),
     pytest.param(
         '[[pages]]\npath = "/"\nhandler = "pages.home"\n',
-        "fluxlit.toml:3:1: pages[0].handler: expected \"module:function\", got 'pages.home'",
+        "fluxlit.toml:3:1: pages[0].handler: expected \"module:function\", got 'pages.home'"
+        " (did you mean 'pages:home'?)",
         id="handler without colon",
     ),
     pytest.param(

@@ -1,11 +1,13 @@
-"""Check that the handlers a manifest names exist and fit (imports user code)."""
+"""Check that the handlers an app model names exist and fit (this imports user code)."""
 
 from __future__ import annotations
 
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from fluxlit.model import AppModel
+from fluxlit.model import AppModel, HandlerRef
 from fluxlit.pages.inject import check_page_handler
 from fluxlit.streamlit.entry import import_reference
 from fluxlit_codegen.errors import Problem
@@ -13,52 +15,89 @@ from fluxlit_codegen.locate import locate_keys, nearest
 
 
 def _load(value: str) -> tuple[object | None, str | None]:
+    """Import ``module:attr``; return the object or a sentence saying why not."""
     try:
         return import_reference(value), None
     except ModuleNotFoundError as exc:
-        return None, f"cannot import module {exc.name!r}"
+        return None, f"cannot import module {exc.name!r} (needed by {value!r})"
     except AttributeError:
-        return None, f"{value!r}: the module has no such attribute"
-    except Exception as exc:  # importing user code may fail in any way
+        module = value.partition(":")[0]
+        return None, f"module {module!r} has no attribute {value.partition(':')[2]!r}"
+    except (Exception, SystemExit) as exc:  # importing user code may fail in any way
         return None, f"importing {value!r} failed: {type(exc).__name__}: {exc}"
 
 
-def check_handlers(model: AppModel, project_root: Path, manifest: Path) -> list[Problem]:
-    """Import every handler reference and check its kind; problems carry locations."""
-    found = locate_keys(manifest.read_text(encoding="utf-8"))
+def _asgi_problem(app: object, value: str) -> str | None:
+    """Why ``app`` is not an ASGI app taking ``(scope, receive, send)``, or ``None``."""
+    if not callable(app):
+        return f"{value!r} is not an ASGI app (not callable)"
+    try:
+        inspect.signature(app).bind(None, None, None)
+    except TypeError:
+        return f"{value!r} is not an ASGI app (it must accept (scope, receive, send))"
+    except ValueError:
+        return None  # signature not inspectable (C callables): give it the benefit of the doubt
+    return None
+
+
+def _locator(
+    model: AppModel, project_root: Path, manifest: Path | None
+) -> Callable[[str], tuple[str, int, int]]:
+    """Map a key path to (file name, line, column) in the manifest, when there is one."""
+    path = manifest or (project_root / model.source if model.source else None)
+    if path is None or not path.is_file():
+        return lambda key: (model.source or "<app>", 1, 1)
+    found = locate_keys(path.read_text(encoding="utf-8"))
+    prefix = "tool.fluxlit." if path.name == "pyproject.toml" else ""
+    return lambda key: (path.name, *nearest(found, prefix + key))
+
+
+def check_handlers(
+    model: AppModel, project_root: Path, manifest: Path | None = None
+) -> list[Problem]:
+    """Import every ``import`` handler and check it fits; check that script files exist.
+
+    Pages need at least ``(st, client)`` positional parameters, routes any callable,
+    mounts an ASGI callable. ``manifest`` defaults to ``project_root / model.source``.
+    """
+    where = _locator(model, project_root, manifest)
     problems: list[Problem] = []
 
     def add(key: str, message: str) -> None:
-        line, column = nearest(found, key)
-        problems.append(Problem(manifest.name, line, column, key, message))
+        file, line, column = where(key)
+        problems.append(Problem(file, line, column, key, message))
 
     root = str(project_root.resolve())
     if root not in sys.path:
         sys.path.insert(0, root)
+
+    def load(ref: HandlerRef, key: str) -> object | None:
+        obj, error = _load(ref.value)
+        if error:
+            add(key, error)
+        return obj
+
     for index, page in enumerate(model.pages):
         if page.handler.kind == "script":
             if not (project_root / page.handler.value).is_file():
                 add(f"pages[{index}].script", f"script file {page.handler.value!r} not found")
-            continue
-        handler, error = _load(page.handler.value)
-        if error:
-            add(f"pages[{index}].handler", error)
-            continue
-        for problem in check_page_handler(handler):
-            add(f"pages[{index}].handler", problem)
+        elif page.handler.kind == "import":
+            handler = load(page.handler, f"pages[{index}].handler")
+            if handler is not None:
+                for problem in check_page_handler(handler):
+                    add(f"pages[{index}].handler", problem)
     for index, route in enumerate(model.routes):
-        handler, error = _load(route.handler.value)
-        if error:
-            add(f"routes[{index}].handler", error)
-        elif not callable(handler):
+        if route.handler.kind != "import":
+            continue
+        handler = load(route.handler, f"routes[{index}].handler")
+        if handler is not None and not callable(handler):
             add(f"routes[{index}].handler", f"{route.handler.value!r} is not callable")
     for index, mount in enumerate(model.mounts):
-        if mount.app is not None:
-            app, error = _load(mount.app.value)
-            if error:
-                add(f"mounts[{index}].app", error)
-            elif not callable(app):
-                add(f"mounts[{index}].app", f"{mount.app.value!r} is not an ASGI app")
+        if mount.app is not None and mount.app.kind == "import":
+            app = load(mount.app, f"mounts[{index}].app")
+            reason = _asgi_problem(app, mount.app.value) if app is not None else None
+            if reason:
+                add(f"mounts[{index}].app", reason)
         elif mount.static_dir and not (project_root / mount.static_dir).is_dir():
             add(f"mounts[{index}].static", f"folder {mount.static_dir!r} not found")
     return problems

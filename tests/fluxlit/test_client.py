@@ -77,9 +77,7 @@ def test_verbs_join_paths_under_base(seen: list[httpx.Request]) -> None:
         "\x00/x",
     ],
 )
-def test_foreign_hosts_are_refused_before_any_request(
-    seen: list[httpx.Request], path: str
-) -> None:
+def test_foreign_hosts_are_refused_before_any_request(seen: list[httpx.Request], path: str) -> None:
     with pytest.raises(ValueError):
         ApiClient("http://api.test/api").get(path)
     assert seen == []
@@ -103,9 +101,7 @@ def test_post_model_sends_body_model(seen: list[httpx.Request]) -> None:
     class Echo(BaseModel):
         echo: dict[str, object]
 
-    reply = ApiClient("http://api.test/api").post_model(
-        "/echo", Echo, body=Item(name="a", price=2)
-    )
+    reply = ApiClient("http://api.test/api").post_model("/echo", Echo, body=Item(name="a", price=2))
     assert reply.echo == {"name": "a", "price": 2.0}
 
 

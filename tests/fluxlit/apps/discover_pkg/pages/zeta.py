@@ -5,5 +5,3 @@ def register(app):
     @app.page("/a-zeta", title="Zeta")
     def zeta(st, client):
         st.write("zeta")
-
-

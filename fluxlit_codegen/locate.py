@@ -8,6 +8,7 @@ _ARRAY_TABLE = re.compile(r"^\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]")
 _TABLE = re.compile(r"^\[\s*([A-Za-z0-9_.\-]+)\s*\]")
 _KEY = re.compile(r"^([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 _INLINE_KEY = re.compile(r"[{,]\s*([A-Za-z0-9_\-]+)\s*=")
+_TRIPLE = re.compile(r'"""|\'\'\'')
 
 
 def _resolve_table(name: str, arrays: dict[str, int]) -> str:
@@ -21,15 +22,28 @@ def _resolve_table(name: str, arrays: dict[str, int]) -> str:
     return name
 
 
+def _multiline_state(line: str, open_quote: str | None) -> str | None:
+    """Which triple quote is still open after ``line`` (``None`` when none is)."""
+    for match in _TRIPLE.finditer(line):
+        if open_quote is None:
+            open_quote = match.group(0)
+        elif match.group(0) == open_quote:
+            open_quote = None
+    return open_quote
+
+
 def locate_keys(text: str) -> dict[str, tuple[int, int]]:
     """Return ``{key_path: (line, column)}`` (1-based) for tables and keys in ``text``."""
     found: dict[str, tuple[int, int]] = {}
     arrays: dict[str, int] = {}
     current = ""
+    open_quote: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.lstrip()
         indent = len(raw) - len(stripped) + 1
-        if not stripped or stripped.startswith("#"):
+        was_open = open_quote is not None
+        open_quote = _multiline_state(raw, open_quote)
+        if was_open or not stripped or stripped.startswith("#"):
             continue
         if match := _ARRAY_TABLE.match(stripped):
             name = match.group(1)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fluxlit_codegen.project import ResolvedApp
 from fluxlit_codegen.render import render_build
+from fluxlit_codegen.stamp import write_stamp
 from fluxlit_codegen.write import WriteResult, stale_files, write_files
 
 BUILD_DIR = Path(".fluxlit") / "build"
@@ -27,4 +28,7 @@ def compile_resolved(
         result = WriteResult(target)
         result.stale = stale_files(files, target)
         return result
-    return write_files(files, target)
+    written = write_files(files, target)
+    if resolved.manifest_path is not None and resolved.manifest_path.name == "fluxlit.toml":
+        write_stamp(target, resolved.manifest_path, files)
+    return written

@@ -95,3 +95,20 @@ def test_scaffold_tests_pass(tmp_path: Path, profile: str) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout
+
+
+def test_stamp_fast_path(project: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from fluxlit.console import main
+    from fluxlit_codegen.stamp import build_is_current
+
+    assert not build_is_current(project)
+    assert run("compile")[0] == 0
+    assert build_is_current(project)
+    monkeypatch.setattr(sys, "argv", ["fluxlit", "compile"])
+    main()
+    assert "up to date" in capsys.readouterr().out
+    gateway = project / ".fluxlit/build/gateway.py"
+    gateway.write_text(gateway.read_text() + "# hand edit\n")
+    assert not build_is_current(project), "a hand-edited output is not current"
+    (project / "fluxlit.toml").write_text(MANIFEST + "\n")
+    assert not build_is_current(project), "a changed manifest is not current"

@@ -27,7 +27,7 @@ from fluxlit.model import (
 )
 from fluxlit_codegen.errors import ManifestError, Problem
 from fluxlit_codegen.locate import locate_keys, nearest
-from fluxlit_codegen.manifest_schema import HANDLER_PATTERN, ManifestModel
+from fluxlit_codegen.manifest_schema import HANDLER_PATTERN, SECRET_SETTINGS, ManifestModel
 
 DECLARATIVE_KEYS = ("pages", "routes", "mounts")
 SEED_KEYS = ("gateway_host", "gateway_port", "log_level", "api_mount_path", "root_path")
@@ -38,7 +38,6 @@ INLINE_SECRETS = {
     "secret": "a *_env key",
     "url": "url_env",
 }
-SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
 _HANDLER = re.compile(HANDLER_PATTERN)
 
 

@@ -1,12 +1,14 @@
 """JSON Schema for ``fluxlit.toml``, generated from the manifest models.
 
 ``python -m fluxlit_codegen.schema`` rewrites ``schemas/fluxlit.schema.json``; a test
-fails when the checked-in file is stale.
+fails when the checked-in file is stale. Wheels carry the file as package data in
+``fluxlit_codegen.schemas`` (see ``pyproject.toml``).
 """
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from fluxlit_codegen.manifest_schema import ManifestModel
 
 SCHEMA_ID = "https://fluxlit.dev/schemas/fluxlit.schema.json"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "fluxlit.schema.json"
+"""The checked-in copy in a source checkout."""
 
 
 def manifest_json_schema() -> dict[str, Any]:
@@ -29,6 +32,13 @@ def manifest_json_schema() -> dict[str, Any]:
 def render_schema() -> str:
     """The schema as the exact text checked in (sorted keys, trailing newline)."""
     return json.dumps(manifest_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def packaged_schema_text() -> str:
+    """The schema file shipped with the installed package (works from a wheel)."""
+    return resources.files("fluxlit_codegen.schemas").joinpath("fluxlit.schema.json").read_text(
+        encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -1,25 +1,75 @@
-"""The checked-in JSON Schema matches the manifest models."""
+"""The JSON Schema is current, valid draft 2020-12, described, and agrees with the loader."""
 
 from __future__ import annotations
 
-import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-from fluxlit_codegen.schema import SCHEMA_PATH, manifest_json_schema, render_schema
+import pytest
+
+from fluxlit_codegen.schema import (
+    SCHEMA_PATH,
+    manifest_json_schema,
+    packaged_schema_text,
+    render_schema,
+)
+
+jsonschema = pytest.importorskip("jsonschema")
+MANIFESTS = Path(__file__).parent / "manifests"
 
 
 def test_checked_in_schema_is_current() -> None:
     assert SCHEMA_PATH.read_text(encoding="utf-8") == render_schema(), (
-        "schemas/fluxlit.schema.json is stale: run `python -m fluxlit_codegen.schema`"
+        "schemas/fluxlit.schema.json is stale: run python -m fluxlit_codegen.schema"
     )
+    assert packaged_schema_text() == render_schema()
 
 
-def test_schema_describes_every_table() -> None:
+def test_schema_is_valid_draft_2020_12() -> None:
     schema = manifest_json_schema()
-    assert schema["$schema"].endswith("2020-12/schema")
-    assert {"pages", "routes", "mounts", "auth", "session_store", "navigation", "settings"} <= set(
-        schema["properties"]
-    )
-    assert schema["additionalProperties"] is False
-    page = schema["$defs"]["PageTable"]
-    assert page["required"] == ["path"] and "handler" in page["properties"]
-    json.dumps(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def _properties(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        for name, prop in node.get("properties", {}).items():
+            yield f"{where}.{name}", prop
+        for key, value in node.items():
+            yield from _properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for item in node:
+            yield from _properties(item, where)
+
+
+def test_every_key_has_a_description() -> None:
+    undescribed = [
+        name for name, prop in _properties(manifest_json_schema()) if not prop.get("description")
+    ]
+    assert undescribed == []
+
+
+@pytest.mark.parametrize("name", ["full.toml", "existing_apps.toml"])
+def test_fixture_manifests_validate(name: str) -> None:
+    data = tomllib.loads((MANIFESTS / name).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(manifest_json_schema()).validate(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"titel": "x"},
+        {"pages": [{"path": "/", "handler": "pages.home"}]},
+        {"routes": [{"path": "/x", "handler": "a:b", "methods": ["FETCH"]}]},
+        {"settings": {"runtime_mod": "sidecar"}},
+        {"settings": {"jwt_hs256_secret": "inline"}},
+        {"session_store": {"kind": "disk"}},
+        {"gateway_port": 70000},
+    ],
+    ids=["unknown", "handler", "method", "setting", "secret-setting", "store", "port"],
+)
+def test_schema_rejects_what_the_loader_rejects(data: dict[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(manifest_json_schema())
+    assert list(validator.iter_errors(data)), data

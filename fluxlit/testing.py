@@ -211,6 +211,21 @@ class FluxLitTestClient:
             if added:
                 sys.path.remove(added)
 
+    def patched_environment(
+        self,
+        *,
+        target: str,
+        internal_api_base: str | None = None,
+        extra_sys_path: str | Path | None = None,
+        page_overrides: Mapping[str, Any] | None = None,
+    ) -> contextlib.AbstractContextManager[None]:
+        """The patch ``streamlit()`` applies, for your own ``at.run()`` calls.
+
+        ``AppTest.run`` does not keep the ``FLUXLIT_*`` environment by itself; wrap
+        widget interactions in ``with client.patched_environment(target=...):``.
+        """
+        return self._patched(target, internal_api_base, extra_sys_path, page_overrides)
+
     def streamlit(
         self,
         *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import re
@@ -410,13 +411,70 @@ def load_manifest(path: Path) -> AppModel:
     table, text, prefix = read_table(path)
     collector = _Collector(path.name, text, prefix)
     _check_inline_secrets(table, collector)
+    cleaned = _strip_secrets(table)
     manifest: ManifestModel | None = None
     try:
-        manifest = ManifestModel.model_validate(_strip_secrets(table))
+        manifest = ManifestModel.model_validate(cleaned)
     except ValidationError as exc:
         collector.from_validation(exc)
+        _check_rest(cleaned, exc, collector)
     if manifest is not None:
         _check_semantics(manifest, collector)
     if collector.problems or manifest is None:
         raise ManifestError(collector.problems)
     return _to_model(manifest, path.name)
+
+
+def _check_rest(table: dict[str, Any], error: ValidationError, collector: _Collector) -> None:
+    """Run the semantic checks on what is left once the rejected values are removed.
+
+    So one wrong type does not hide, say, a duplicate path elsewhere. Problems on keys
+    whose values were removed (already reported) are dropped.
+    """
+    partial, removed = _without_invalid(table, error.errors())
+    try:
+        manifest = ManifestModel.model_validate(partial)
+    except ValidationError:
+        return  # e.g. a required key is missing: nothing sound to check
+    scratch = _Collector(collector.file, "", collector.prefix)
+    scratch.found = collector.found
+    _check_semantics(manifest, scratch)
+    collector.problems += [p for p in scratch.problems if not _touches(p.key_path, removed)]
+
+
+def _touches(key: str, removed: list[str]) -> bool:
+    return any(r == key or r.startswith((key + ".", key + "[")) for r in removed)
+
+
+def _loc_order(loc: tuple[Any, ...]) -> tuple[tuple[int, int, str], ...]:
+    return tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in loc)
+
+
+def _without_invalid(table: dict[str, Any], errors: list[Any]) -> tuple[dict[str, Any], list[str]]:
+    """A copy of ``table`` without the values pydantic rejected, and those values' key paths."""
+    cleaned = copy.deepcopy(table)
+    removed: list[str] = []
+    locs = {_trim_union(tuple(e["loc"])) for e in errors if e["type"] != "missing"}
+    for loc in sorted(locs, key=_loc_order, reverse=True):  # later list items first
+        parent: Any = cleaned
+        for part in loc[:-1]:
+            try:
+                parent = parent[part]
+            except (KeyError, IndexError, TypeError):
+                parent = None
+                break
+        if loc and _delete(parent, loc[-1]):
+            removed.append(_key_path(loc))
+    return cleaned, removed
+
+
+def _delete(parent: Any, last: Any) -> bool:
+    """Delete a key, or a scalar list item (tables stay: their indices name later items)."""
+    if isinstance(parent, dict) and last in parent:
+        del parent[last]
+        return True
+    scalar = isinstance(parent, list) and isinstance(last, int) and last < len(parent)
+    if scalar and not isinstance(parent[last], dict):
+        del parent[last]
+        return True
+    return False

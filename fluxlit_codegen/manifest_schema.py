@@ -34,6 +34,8 @@ class PageMetaTable(_Table):
     """Page width."""
     initial_sidebar_state: Literal["auto", "expanded", "collapsed"] | None = None
     """Whether the sidebar starts open."""
+    menu_items: dict[str, str | None] | None = None
+    """Streamlit's app menu entries: 'Get help', 'Report a bug' (URLs) and 'About' (Markdown)."""
     description: str | None = None
     """A short description shown by page listings."""
     breadcrumbs: list[str] | None = None

@@ -220,3 +220,26 @@ def test_pyproject_tool_table_locations(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as error:
         load_manifest(pyproject)
     assert str(error.value) == "pyproject.toml:5:1: title: input should be a valid string, got 3"
+
+
+def test_type_errors_do_not_hide_other_mistakes() -> None:
+    """A fixture with ten mistakes of different kinds yields ten problems, in file order."""
+    with pytest.raises(ManifestError) as error:
+        load_manifest(Path(__file__).parent / "manifests" / "many_mistakes.toml")
+    assert str(error.value).splitlines() == [
+        "many_mistakes.toml:1:1: titel: unknown key 'titel' (did you mean 'title'?)",
+        "many_mistakes.toml:2:1: gateway_port: input should be less than or equal to 65535,"
+        " got 80800",
+        "many_mistakes.toml:6:1: settings.jwt_hs256_secret: secrets are never written in the"
+        " manifest; set FLUXLIT_JWT_HS256_SECRET in the environment",
+        'many_mistakes.toml:10:1: pages[0].handler: expected "module:function",'
+        " got 'myapp.pages.home' (did you mean 'myapp.pages:home'?)",
+        "many_mistakes.toml:12:1: pages[1]: give exactly one of handler or script",
+        "many_mistakes.toml:13:1: pages[1].path: page paths start with '/', got 'reports'",
+        "many_mistakes.toml:18:1: navigation.order[1]: no page has the path '/admin'",
+        "many_mistakes.toml:22:1: routes[0].methods[1]: expected one of 'GET', 'POST', 'PUT',"
+        " 'PATCH', 'DELETE', 'HEAD' or 'OPTIONS', got 'FETCH'",
+        "many_mistakes.toml:24:10: routes[0].auth.role: unknown key 'role' (did you mean 'roles'?)",
+        "many_mistakes.toml:26:1: session_store: kind = 'redis' needs url_env"
+        " (the variable with the URL)",
+    ]

@@ -8,9 +8,9 @@ import hashlib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.model import (
@@ -28,7 +28,12 @@ from fluxlit.model import (
 )
 from fluxlit_codegen.errors import ManifestError, Problem
 from fluxlit_codegen.locate import locate_keys, nearest
-from fluxlit_codegen.manifest_schema import HANDLER_PATTERN, SECRET_SETTINGS, ManifestModel
+from fluxlit_codegen.manifest_schema import (
+    HANDLER_PATTERN,
+    PUBLIC_SETTINGS,
+    SECRET_SETTINGS,
+    ManifestModel,
+)
 
 DECLARATIVE_KEYS = ("pages", "routes", "mounts")
 SEED_KEYS = ("gateway_host", "gateway_port", "log_level", "api_mount_path", "root_path")
@@ -157,20 +162,26 @@ class _Collector:
                 self.unknown(_key_path(loc), str(loc[-1]), _fields_at(loc[:-1]))
             elif kind == "missing":
                 self.add(_key_path(loc), "required key is missing")
-            elif kind == "literal_error":
-                expected = item.get("ctx", {}).get("expected", "")
-                self.add(
-                    _key_path(loc),
-                    f"expected one of {expected}, got {item['input']!r}",
-                    expected=f"one of {expected}",
-                )
-            elif kind in {"greater_than_equal", "less_than_equal"}:
-                self.add(_key_path(loc), f"{item['msg'].lower()}, got {item['input']!r}")
             else:
                 loc = tuple(p for p in loc if not str(p).startswith(("bool", "is-instance")))
-                self.add(
-                    _key_path(_trim_union(loc)), f"{item['msg'].lower()}, got {item['input']!r}"
-                )
+                key_path = _key_path(_trim_union(loc))
+                message, expected = _describe(item, key_path)
+                self.add(key_path, message, expected=expected)
+
+
+_ROUTE_AUTH = re.compile(r"routes\[\d+\]\.auth$")
+
+
+def _describe(item: Any, key_path: str) -> tuple[str, str | None]:
+    """A pydantic error as (message, expected), in the manifest's terms."""
+    got = f"got {item['input']!r}"
+    if item["type"] == "literal_error":
+        expected = f"one of {item.get('ctx', {}).get('expected', '')}"
+        return f"expected {expected}, {got}", expected
+    if _ROUTE_AUTH.search(key_path):
+        expected = 'true or a table like { roles = ["admin"], scopes = ["items:read"] }'
+        return f"expected {expected}, {got}", expected
+    return f"{item['msg'].lower()}, {got}", None
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -223,7 +234,6 @@ def _check_inline_secrets(table: dict[str, Any], collector: _Collector) -> None:
         )
     settings = table.get("settings")
     if isinstance(settings, dict):
-        known = set(FluxlitSettings.model_fields)
         for key in settings:
             if key in SECRET_SETTINGS:
                 collector.add(
@@ -231,8 +241,32 @@ def _check_inline_secrets(table: dict[str, Any], collector: _Collector) -> None:
                     f"secrets are never written in the manifest; set FLUXLIT_{key.upper()} "
                     "in the environment",
                 )
-            elif key not in known:
-                collector.unknown(f"settings.{key}", key, sorted(known), what="setting")
+
+
+def _adapter(annotation: Any, metadata: list[Any]) -> TypeAdapter[Any]:
+    """A validator for one settings field, constraints (``ge=0``, ...) included."""
+    target: Any = Annotated[(annotation, *metadata)] if metadata else annotation
+    return TypeAdapter(target)
+
+
+def _check_settings(table: dict[str, Any], collector: _Collector) -> None:
+    """Each ``[settings]`` key names a non-secret setting and has a value it accepts."""
+    settings = table.get("settings")
+    if not isinstance(settings, dict):
+        return
+    for key, value in settings.items():
+        if key in SECRET_SETTINGS:
+            continue  # reported as an inline secret
+        field = FluxlitSettings.model_fields.get(key)
+        if field is None:
+            collector.unknown(f"settings.{key}", key, list(PUBLIC_SETTINGS), what="setting")
+            continue
+        try:
+            _adapter(field.annotation, field.metadata).validate_python(value)
+        except ValidationError as exc:
+            for item in exc.errors():
+                message, expected = _describe(item, f"settings.{key}")
+                collector.add(f"settings.{key}", message, expected=expected)
 
 
 def _strip_secrets(table: dict[str, Any]) -> dict[str, Any]:
@@ -411,6 +445,7 @@ def load_manifest(path: Path) -> AppModel:
     table, text, prefix = read_table(path)
     collector = _Collector(path.name, text, prefix)
     _check_inline_secrets(table, collector)
+    _check_settings(table, collector)
     cleaned = _strip_secrets(table)
     manifest: ManifestModel | None = None
     try:

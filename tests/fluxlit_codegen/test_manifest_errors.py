@@ -181,6 +181,85 @@ CASES = [
         "fluxlit.toml:6:1: mounts[0].app: expected \"module:function\", got 'legacy'",
         id="mount app bad reference",
     ),
+    pytest.param(
+        PAGE + '[auth.jwt]\nisuer = "i"\naudience = "a"\nhs256_secret_env = "S"\n',
+        "fluxlit.toml:4:1: auth.jwt.issuer: required key is missing\n"
+        "fluxlit.toml:5:1: auth.jwt.isuer: unknown key 'isuer' (did you mean 'issuer'?)",
+        id="misspelt jwt key",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nauth = "yes"\n',
+        "fluxlit.toml:7:1: routes[0].auth: expected true or a table like"
+        ' { roles = ["admin"], scopes = ["items:read"] }, got \'yes\'',
+        id="route auth wrong type",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "x"\nhandler = "api:x"\n',
+        "fluxlit.toml:5:1: routes[0].path: route paths start with '/', got 'x'",
+        id="route path without slash",
+    ),
+    pytest.param(
+        PAGE + '[[mounts]]\npath = "legacy"\napp = "a:b"\n',
+        "fluxlit.toml:5:1: mounts[0].path: mount paths start with '/', got 'legacy'",
+        id="mount path without slash",
+    ),
+    pytest.param(
+        'pages = "home"\n',
+        "fluxlit.toml:1:1: pages: input should be a valid list, got 'home'",
+        id="pages not an array",
+    ),
+    pytest.param(
+        PAGE + 'title = "a"\ntitle = "b"\n',
+        "fluxlit.toml:5:12: invalid TOML: Cannot overwrite a value",
+        id="key given twice",
+    ),
+    pytest.param(
+        PAGE + '[session_store]\nkind = "redis"\nurl = "redis://x"\n',
+        "fluxlit.toml:4:1: session_store: kind = 'redis' needs url_env (the variable with the URL)"
+        "\nfluxlit.toml:6:1: session_store.url: secrets are never written in the manifest;"
+        " name the environment variable holding the Redis URL with url_env",
+        id="inline redis url",
+    ),
+    pytest.param(
+        PAGE + '[auth.jwt]\nissuer = "i"\naudience = "a"\nhs256_secret_env = "S"\n'
+        "leeway_seconds = -5\n",
+        "fluxlit.toml:8:1: auth.jwt.leeway_seconds: input should be greater than or equal to 0,"
+        " got -5",
+        id="negative leeway",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = "GET"\n',
+        "fluxlit.toml:7:1: routes[0].methods: input should be a valid list, got 'GET'",
+        id="methods not a list",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = ["get"]\n',
+        "fluxlit.toml:7:1: routes[0].methods[0]: expected one of 'GET', 'POST', 'PUT', 'PATCH',"
+        " 'DELETE', 'HEAD' or 'OPTIONS', got 'get'",
+        id="lower-case method",
+    ),
+    pytest.param(
+        PAGE + '[[mounts]]\npath = "/s"\nstatic = "public"\nhtml = "yes"\n',
+        "fluxlit.toml:7:1: mounts[0].html: input should be a valid boolean, got 'yes'",
+        id="html not a boolean",
+    ),
+    pytest.param(
+        PAGE + '[settings]\nruntime_mode = "fast"\n',
+        "fluxlit.toml:5:1: settings.runtime_mode: expected one of 'auto', 'inprocess' or"
+        " 'sidecar', got 'fast'",
+        id="bad setting value",
+    ),
+    pytest.param(
+        PAGE + "[settings]\nmax_request_body_bytes = -1\n",
+        "fluxlit.toml:5:1: settings.max_request_body_bytes: input should be greater than or"
+        " equal to 0, got -1",
+        id="setting out of range",
+    ),
+    pytest.param(
+        PAGE + '[pages.page_meta]\nlayot = "wide"\n',
+        "fluxlit.toml:5:1: pages[0].page_meta.layot: unknown key 'layot' (did you mean 'layout'?)",
+        id="misspelt page_meta key",
+    ),
 ]
 
 

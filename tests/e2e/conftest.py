@@ -72,8 +72,13 @@ def stop_fluxlit(app: RunningApp) -> None:
         app.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Headless Chromium for one test module.
+
+    Playwright's sync API keeps an event loop running in the main thread while it is
+    open, so it is closed after the module rather than held for the whole session.
+    """
     chromium = os.environ.get("FLUXLIT_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).is_file():
         message = "Chromium is not installed; run `bash tests/setup/system.sh`"

@@ -169,7 +169,7 @@ def register_oidc_bff_routes(
         subject = claims.get("sub")
         if not subject:
             raise HTTPException(401, "ID token has no subject")
-        extra = {k: claims[k] for k in ("email", "name", "roles") if k in claims}
+        extra: dict[str, Any] = {k: claims[k] for k in ("email", "name", "roles") if k in claims}
         access_token = issue_hs256_access_token(
             subject=str(subject),
             issuer=config.token_issuer,

@@ -94,6 +94,7 @@ def run_unified(
         raise ValueError("reload_scope must be 'gateway' or 'full'")
     if mode:
         os.environ["FLUXLIT_RUNTIME_MODE"] = mode
+    fl: Any
     if build_dir is None:
         os.environ["FLUXLIT_APP"] = target
         fl = load_fluxlit(target)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.model import (
@@ -26,8 +25,14 @@ from fluxlit.model import (
     RouteModel,
     SessionStoreModel,
 )
-from fluxlit_codegen.errors import ManifestError, Problem
-from fluxlit_codegen.locate import locate_keys, nearest
+from fluxlit_codegen.errors import (
+    Collector,
+    ManifestError,
+    Problem,
+    describe,
+    key_path_of,
+    trim_union,
+)
 from fluxlit_codegen.manifest_schema import (
     HANDLER_PATTERN,
     PUBLIC_SETTINGS,
@@ -95,124 +100,7 @@ def _toml_position(message: str) -> tuple[int, int]:
     return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
 
 
-def _key_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the pydantic model found at ``loc`` (for 'did you mean')."""
-    model: Any = ManifestModel
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            break
-        annotation = field.annotation
-        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not None]
-        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
-        lists = [
-            inner
-            for c in candidates
-            for inner in getattr(c, "__args__", ())
-            if isinstance(inner, type) and issubclass(inner, BaseModel)
-        ]
-        found = nested or lists
-        if not found:
-            return []
-        model = found[0]
-    return list(getattr(model, "model_fields", {}))
-
-
-class _Collector:
-    """Accumulates problems with locations for one manifest file."""
-
-    def __init__(self, file: str, text: str, prefix: str) -> None:
-        self.file = file
-        self.found = locate_keys(text)
-        self.prefix = prefix
-        self.problems: list[Problem] = []
-
-    def add(
-        self,
-        key_path: str,
-        message: str,
-        *,
-        expected: str | None = None,
-        suggestion: str | None = None,
-    ) -> None:
-        line, column = nearest(self.found, self.prefix + key_path)
-        self.problems.append(
-            Problem(self.file, line, column, key_path, message, expected, suggestion)
-        )
-
-    def unknown(self, key_path: str, key: str, known: list[str], what: str = "key") -> None:
-        """Report an unknown key, suggesting the closest known one."""
-        close = difflib.get_close_matches(key, known, n=1)
-        self.add(key_path, f"unknown {what} '{key}'", suggestion=close[0] if close else None)
-
-    def from_validation(self, error: ValidationError) -> None:
-        for item in _without_union_noise(error.errors()):
-            loc = _trim_union(tuple(item["loc"]))
-            kind = item["type"]
-            if kind == "extra_forbidden":
-                self.unknown(_key_path(loc), str(loc[-1]), _fields_at(loc[:-1]))
-            elif kind == "missing":
-                self.add(_key_path(loc), "required key is missing")
-            else:
-                loc = tuple(p for p in loc if not str(p).startswith(("bool", "is-instance")))
-                key_path = _key_path(_trim_union(loc))
-                message, expected = _describe(item, key_path)
-                self.add(key_path, message, expected=expected)
-
-
-_ROUTE_AUTH = re.compile(r"routes\[\d+\]\.auth$")
-
-
-def _describe(item: Any, key_path: str) -> tuple[str, str | None]:
-    """A pydantic error as (message, expected), in the manifest's terms."""
-    got = f"got {item['input']!r}"
-    if item["type"] == "literal_error":
-        expected = f"one of {item.get('ctx', {}).get('expected', '')}"
-        return f"expected {expected}, {got}", expected
-    if _ROUTE_AUTH.search(key_path):
-        expected = 'true or a table like { roles = ["admin"], scopes = ["items:read"] }'
-        return f"expected {expected}, {got}", expected
-    return f"{item['msg'].lower()}, {got}", None
-
-
-def _is_union_tag(part: Any) -> bool:
-    """Pydantic marks union members in locations (``bool``, ``RouteAuthTable``)."""
-    return isinstance(part, str) and (part[:1].isupper() or part in {"bool", "str", "int"})
-
-
-def _trim_union(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's union-member markers from a location."""
-    return tuple(p for p in loc if not _is_union_tag(p))
-
-
-def _without_union_noise(errors: list[Any]) -> list[Any]:
-    """For a table given where a union also allows a scalar, keep only the table's errors."""
-    table_members = {
-        _trim_union(tuple(e["loc"]))[: len(_trim_union(tuple(e["loc"])))]
-        for e in errors
-        if any(isinstance(p, str) and p[:1].isupper() for p in e["loc"])
-    }
-    prefixes = {loc[: i + 1] for loc in table_members for i in range(len(loc))}
-    return [
-        e
-        for e in errors
-        if not (
-            any(p in {"bool", "str", "int"} for p in e["loc"])
-            and _trim_union(tuple(e["loc"])) in prefixes
-        )
-    ]
-
-
-def _check_inline_secrets(table: dict[str, Any], collector: _Collector) -> None:
+def _check_inline_secrets(table: dict[str, Any], collector: Collector) -> None:
     auth = table.get("auth")
     if isinstance(auth, dict):
         for section in ("jwt", "oidc"):
@@ -249,7 +137,7 @@ def _adapter(annotation: Any, metadata: list[Any]) -> TypeAdapter[Any]:
     return TypeAdapter(target)
 
 
-def _check_settings(table: dict[str, Any], collector: _Collector) -> None:
+def _check_settings(table: dict[str, Any], collector: Collector) -> None:
     """Each ``[settings]`` key names a non-secret setting and has a value it accepts."""
     settings = table.get("settings")
     if not isinstance(settings, dict):
@@ -265,7 +153,7 @@ def _check_settings(table: dict[str, Any], collector: _Collector) -> None:
             _adapter(field.annotation, field.metadata).validate_python(value)
         except ValidationError as exc:
             for item in exc.errors():
-                message, expected = _describe(item, f"settings.{key}")
+                message, expected = describe(item, f"settings.{key}")
                 collector.add(f"settings.{key}", message, expected=expected)
 
 
@@ -292,7 +180,7 @@ def _strip_secrets(table: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _check_semantics(manifest: ManifestModel, collector: _Collector) -> None:
+def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
     def handler_ok(value: str, key: str) -> None:
         if not _HANDLER.match(value):
             head, _, tail = value.rpartition(".")
@@ -443,7 +331,7 @@ def _title_from_path(path: str) -> str:
 def load_manifest(path: Path) -> AppModel:
     """Read and validate a manifest; raise ``ManifestError`` listing every problem."""
     table, text, prefix = read_table(path)
-    collector = _Collector(path.name, text, prefix)
+    collector = Collector(path.name, text, prefix)
     _check_inline_secrets(table, collector)
     _check_settings(table, collector)
     cleaned = _strip_secrets(table)
@@ -451,7 +339,7 @@ def load_manifest(path: Path) -> AppModel:
     try:
         manifest = ManifestModel.model_validate(cleaned)
     except ValidationError as exc:
-        collector.from_validation(exc)
+        collector.from_validation(exc, ManifestModel)
         _check_rest(cleaned, exc, collector)
     if manifest is not None:
         _check_semantics(manifest, collector)
@@ -460,7 +348,7 @@ def load_manifest(path: Path) -> AppModel:
     return _to_model(manifest, path.name)
 
 
-def _check_rest(table: dict[str, Any], error: ValidationError, collector: _Collector) -> None:
+def _check_rest(table: dict[str, Any], error: ValidationError, collector: Collector) -> None:
     """Run the semantic checks on what is left once the rejected values are removed.
 
     So one wrong type does not hide, say, a duplicate path elsewhere. Problems on keys
@@ -471,7 +359,7 @@ def _check_rest(table: dict[str, Any], error: ValidationError, collector: _Colle
         manifest = ManifestModel.model_validate(partial)
     except ValidationError:
         return  # e.g. a required key is missing: nothing sound to check
-    scratch = _Collector(collector.file, "", collector.prefix)
+    scratch = Collector(collector.file, "", collector.prefix)
     scratch.found = collector.found
     _check_semantics(manifest, scratch)
     collector.problems += [p for p in scratch.problems if not _touches(p.key_path, removed)]
@@ -489,7 +377,7 @@ def _without_invalid(table: dict[str, Any], errors: list[Any]) -> tuple[dict[str
     """A copy of ``table`` without the values pydantic rejected, and those values' key paths."""
     cleaned = copy.deepcopy(table)
     removed: list[str] = []
-    locs = {_trim_union(tuple(e["loc"])) for e in errors if e["type"] != "missing"}
+    locs = {trim_union(tuple(e["loc"])) for e in errors if e["type"] != "missing"}
     for loc in sorted(locs, key=_loc_order, reverse=True):  # later list items first
         parent: Any = cleaned
         for part in loc[:-1]:
@@ -499,7 +387,7 @@ def _without_invalid(table: dict[str, Any], errors: list[Any]) -> tuple[dict[str
                 parent = None
                 break
         if loc and _delete(parent, loc[-1]):
-            removed.append(_key_path(loc))
+            removed.append(key_path_of(loc))
     return cleaned, removed
 
 

@@ -99,8 +99,10 @@ class Collector:
         *,
         expected: str | None = None,
         suggestion: str | None = None,
+        at_value: bool = True,
     ) -> None:
-        line, column = nearest(self.found, self.prefix + key_path)
+        """Record a problem at ``key_path``: at its value, or at the key if not ``at_value``."""
+        line, column = nearest(self.found, self.prefix + key_path, value=at_value)
         self.problems.append(
             Problem(self.file, line, column, key_path, message, expected, suggestion)
         )
@@ -108,7 +110,8 @@ class Collector:
     def unknown(self, key_path: str, key: str, known: list[str], what: str = "key") -> None:
         """Report an unknown key, suggesting the closest known one."""
         close = difflib.get_close_matches(key, known, n=1)
-        self.add(key_path, f"unknown {what} '{key}'", suggestion=close[0] if close else None)
+        suggestion = close[0] if close else None
+        self.add(key_path, f"unknown {what} '{key}'", suggestion=suggestion, at_value=False)
 
     def from_validation(self, error: ValidationError, root: type[BaseModel]) -> None:
         """Report each pydantic error of validating against ``root`` at its key."""
@@ -118,7 +121,7 @@ class Collector:
             if kind == "extra_forbidden":
                 self.unknown(key_path_of(loc), str(loc[-1]), _fields_at(root, loc[:-1]))
             elif kind == "missing":
-                self.add(key_path_of(loc), "required key is missing")
+                self.add(key_path_of(loc), "required key is missing", at_value=False)
             else:
                 loc = tuple(p for p in loc if not str(p).startswith(("bool", "is-instance")))
                 key_path = key_path_of(trim_union(loc))

@@ -32,8 +32,17 @@ def _multiline_state(line: str, open_quote: str | None) -> str | None:
     return open_quote
 
 
+def _after_spaces(line: str, index: int) -> int:
+    """1-based column of the first non-blank character at or after ``index``."""
+    return len(line) - len(line[index:].lstrip()) + 1
+
+
 def locate_keys(text: str) -> dict[str, tuple[int, int]]:
-    """Return ``{key_path: (line, column)}`` (1-based) for tables and keys in ``text``."""
+    """Return ``{key_path: (line, column)}`` (1-based) for tables and keys in ``text``.
+
+    For each ``key = value`` there is also an entry ``key_path=`` (with a trailing
+    ``=``) giving where the value starts, so value errors can point at the value.
+    """
     found: dict[str, tuple[int, int]] = {}
     arrays: dict[str, int] = {}
     current = ""
@@ -60,17 +69,24 @@ def locate_keys(text: str) -> dict[str, tuple[int, int]]:
             key = re.sub(r"\s*\.\s*", ".", match.group(1))
             path = f"{current}.{key}" if current else key
             found[path] = (number, indent)
-            value_start = stripped.find("=") + 1
-            if stripped[value_start:].lstrip().startswith("{"):
-                for inner in _INLINE_KEY.finditer(stripped, value_start):
-                    found[f"{path}.{inner.group(1)}"] = (number, indent + inner.start(1))
+            value_start = raw.find("=", indent - 1 + match.start(1)) + 1
+            found[f"{path}="] = (number, _after_spaces(raw, value_start))
+            if raw[value_start:].lstrip().startswith("{"):
+                for inner in _INLINE_KEY.finditer(raw, value_start):
+                    inner_path = f"{path}.{inner.group(1)}"
+                    found[inner_path] = (number, inner.start(1) + 1)
+                    found[f"{inner_path}="] = (number, _after_spaces(raw, inner.end()))
     return found
 
 
-def nearest(found: dict[str, tuple[int, int]], key_path: str) -> tuple[int, int]:
-    """Location of ``key_path`` or, failing that, of its closest located parent."""
+def nearest(
+    found: dict[str, tuple[int, int]], key_path: str, *, value: bool = False
+) -> tuple[int, int]:
+    """Location of ``key_path`` (its value, if ``value``) or of its closest located parent."""
     path = key_path
     while path:
+        if value and f"{path}=" in found:
+            return found[f"{path}="]
         if path in found:
             return found[path]
         cut = max(path.rfind("."), path.rfind("["))

@@ -112,6 +112,7 @@ def _check_inline_secrets(table: dict[str, Any], collector: Collector) -> None:
                             f"auth.{section}.{key}",
                             "secrets are never written in the manifest; put it in an "
                             f"environment variable and name that with {INLINE_SECRETS[key]}",
+                            at_value=False,
                         )
     store = table.get("session_store")
     if isinstance(store, dict) and "url" in store:
@@ -119,6 +120,7 @@ def _check_inline_secrets(table: dict[str, Any], collector: Collector) -> None:
             "session_store.url",
             "secrets are never written in the manifest; name the environment variable "
             "holding the Redis URL with url_env",
+            at_value=False,
         )
     settings = table.get("settings")
     if isinstance(settings, dict):
@@ -128,6 +130,7 @@ def _check_inline_secrets(table: dict[str, Any], collector: Collector) -> None:
                     f"settings.{key}",
                     f"secrets are never written in the manifest; set FLUXLIT_{key.upper()} "
                     "in the environment",
+                    at_value=False,
                 )
 
 

@@ -25,22 +25,22 @@ CASES = [
     ),
     pytest.param(
         "title = 3\n" + PAGE,
-        "fluxlit.toml:1:1: title: input should be a valid string, got 3",
+        "fluxlit.toml:1:9: title: input should be a valid string, got 3",
         id="wrong top-level type",
     ),
     pytest.param(
         "gateway_port = 70000\n" + PAGE,
-        "fluxlit.toml:1:1: gateway_port: input should be less than or equal to 65535, got 70000",
+        "fluxlit.toml:1:16: gateway_port: input should be less than or equal to 65535, got 70000",
         id="port out of range",
     ),
     pytest.param(
         'gateway_port = "80"\n' + PAGE,
-        "fluxlit.toml:1:1: gateway_port: input should be a valid integer, got '80'",
+        "fluxlit.toml:1:16: gateway_port: input should be a valid integer, got '80'",
         id="port not a number",
     ),
     pytest.param(
         'log_level = "loud"\n' + PAGE,
-        "fluxlit.toml:1:1: log_level: expected one of 'critical', 'error', 'warning', 'info', 'debug' or 'trace', got 'loud'",
+        "fluxlit.toml:1:13: log_level: expected one of 'critical', 'error', 'warning', 'info', 'debug' or 'trace', got 'loud'",
         id="bad log level",
     ),
     pytest.param(
@@ -60,12 +60,12 @@ CASES = [
     ),
     pytest.param(
         '[[pages]]\npath = "reports"\nhandler = "pages:r"\n',
-        "fluxlit.toml:2:1: pages[0].path: page paths start with '/', got 'reports'",
+        "fluxlit.toml:2:8: pages[0].path: page paths start with '/', got 'reports'",
         id="page path without slash",
     ),
     pytest.param(
         '[[pages]]\npath = "/"\nhandler = "pages.home"\n',
-        "fluxlit.toml:3:1: pages[0].handler: expected \"module:function\", got 'pages.home'"
+        "fluxlit.toml:3:11: pages[0].handler: expected \"module:function\", got 'pages.home'"
         " (did you mean 'pages:home'?)",
         id="handler without colon",
     ),
@@ -81,22 +81,22 @@ CASES = [
     ),
     pytest.param(
         PAGE + '[[pages]]\npath = "/"\nhandler = "pages:other"\n',
-        "fluxlit.toml:5:1: pages[1].path: duplicate page path '/' (also pages[0])",
+        "fluxlit.toml:5:8: pages[1].path: duplicate page path '/' (also pages[0])",
         id="duplicate page path",
     ),
     pytest.param(
         PAGE + 'tags = "a"\n',
-        "fluxlit.toml:4:1: pages[0].tags: input should be a valid list, got 'a'",
+        "fluxlit.toml:4:8: pages[0].tags: input should be a valid list, got 'a'",
         id="tags not a list",
     ),
     pytest.param(
         PAGE + '[pages.page_meta]\nlayout = "huge"\n',
-        "fluxlit.toml:5:1: pages[0].page_meta.layout: expected one of 'centered' or 'wide', got 'huge'",
+        "fluxlit.toml:5:10: pages[0].page_meta.layout: expected one of 'centered' or 'wide', got 'huge'",
         id="bad page_meta layout",
     ),
     pytest.param(
         PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = ["FETCH"]\n',
-        "fluxlit.toml:7:1: routes[0].methods[0]: expected one of 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD' or 'OPTIONS', got 'FETCH'",
+        "fluxlit.toml:7:11: routes[0].methods[0]: expected one of 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD' or 'OPTIONS', got 'FETCH'",
         id="bad http method",
     ),
     pytest.param(
@@ -107,12 +107,12 @@ CASES = [
     pytest.param(
         PAGE
         + '[[routes]]\npath = "/x"\nhandler = "api:x"\n[[routes]]\npath = "/x"\nhandler = "api:y"\n',
-        "fluxlit.toml:8:1: routes[1].path: duplicate route GET /x (also routes[0])",
+        "fluxlit.toml:8:8: routes[1].path: duplicate route GET /x (also routes[0])",
         id="duplicate route",
     ),
     pytest.param(
         PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nauth = true\n',
-        "fluxlit.toml:7:1: routes[0].auth: route requires auth but the manifest has no [auth.jwt]",
+        "fluxlit.toml:7:8: routes[0].auth: route requires auth but the manifest has no [auth.jwt]",
         id="route auth without jwt",
     ),
     pytest.param(
@@ -143,7 +143,7 @@ CASES = [
     ),
     pytest.param(
         PAGE + '[session_store]\nkind = "disk"\n',
-        "fluxlit.toml:5:1: session_store.kind: expected one of 'memory' or 'redis', got 'disk'",
+        "fluxlit.toml:5:8: session_store.kind: expected one of 'memory' or 'redis', got 'disk'",
         id="bad session store kind",
     ),
     pytest.param(
@@ -153,7 +153,7 @@ CASES = [
     ),
     pytest.param(
         PAGE + "[session_store]\nttl_seconds = -1\n",
-        "fluxlit.toml:5:1: session_store.ttl_seconds: input should be greater than or equal to 0, got -1",
+        "fluxlit.toml:5:15: session_store.ttl_seconds: input should be greater than or equal to 0, got -1",
         id="negative ttl",
     ),
     pytest.param(
@@ -168,7 +168,7 @@ CASES = [
     ),
     pytest.param(
         PAGE + '[navigation]\norder = ["/", "/missing"]\n',
-        "fluxlit.toml:5:1: navigation.order[1]: no page has the path '/missing'",
+        "fluxlit.toml:5:9: navigation.order[1]: no page has the path '/missing'",
         id="navigation names unknown page",
     ),
     pytest.param(
@@ -178,7 +178,7 @@ CASES = [
     ),
     pytest.param(
         PAGE + '[[mounts]]\npath = "/legacy"\napp = "legacy"\n',
-        "fluxlit.toml:6:1: mounts[0].app: expected \"module:function\", got 'legacy'",
+        "fluxlit.toml:6:7: mounts[0].app: expected \"module:function\", got 'legacy'",
         id="mount app bad reference",
     ),
     pytest.param(
@@ -189,23 +189,23 @@ CASES = [
     ),
     pytest.param(
         PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nauth = "yes"\n',
-        "fluxlit.toml:7:1: routes[0].auth: expected true or a table like"
+        "fluxlit.toml:7:8: routes[0].auth: expected true or a table like"
         ' { roles = ["admin"], scopes = ["items:read"] }, got \'yes\'',
         id="route auth wrong type",
     ),
     pytest.param(
         PAGE + '[[routes]]\npath = "x"\nhandler = "api:x"\n',
-        "fluxlit.toml:5:1: routes[0].path: route paths start with '/', got 'x'",
+        "fluxlit.toml:5:8: routes[0].path: route paths start with '/', got 'x'",
         id="route path without slash",
     ),
     pytest.param(
         PAGE + '[[mounts]]\npath = "legacy"\napp = "a:b"\n',
-        "fluxlit.toml:5:1: mounts[0].path: mount paths start with '/', got 'legacy'",
+        "fluxlit.toml:5:8: mounts[0].path: mount paths start with '/', got 'legacy'",
         id="mount path without slash",
     ),
     pytest.param(
         'pages = "home"\n',
-        "fluxlit.toml:1:1: pages: input should be a valid list, got 'home'",
+        "fluxlit.toml:1:9: pages: input should be a valid list, got 'home'",
         id="pages not an array",
     ),
     pytest.param(
@@ -223,35 +223,35 @@ CASES = [
     pytest.param(
         PAGE + '[auth.jwt]\nissuer = "i"\naudience = "a"\nhs256_secret_env = "S"\n'
         "leeway_seconds = -5\n",
-        "fluxlit.toml:8:1: auth.jwt.leeway_seconds: input should be greater than or equal to 0,"
+        "fluxlit.toml:8:18: auth.jwt.leeway_seconds: input should be greater than or equal to 0,"
         " got -5",
         id="negative leeway",
     ),
     pytest.param(
         PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = "GET"\n',
-        "fluxlit.toml:7:1: routes[0].methods: input should be a valid list, got 'GET'",
+        "fluxlit.toml:7:11: routes[0].methods: input should be a valid list, got 'GET'",
         id="methods not a list",
     ),
     pytest.param(
         PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = ["get"]\n',
-        "fluxlit.toml:7:1: routes[0].methods[0]: expected one of 'GET', 'POST', 'PUT', 'PATCH',"
+        "fluxlit.toml:7:11: routes[0].methods[0]: expected one of 'GET', 'POST', 'PUT', 'PATCH',"
         " 'DELETE', 'HEAD' or 'OPTIONS', got 'get'",
         id="lower-case method",
     ),
     pytest.param(
         PAGE + '[[mounts]]\npath = "/s"\nstatic = "public"\nhtml = "yes"\n',
-        "fluxlit.toml:7:1: mounts[0].html: input should be a valid boolean, got 'yes'",
+        "fluxlit.toml:7:8: mounts[0].html: input should be a valid boolean, got 'yes'",
         id="html not a boolean",
     ),
     pytest.param(
         PAGE + '[settings]\nruntime_mode = "fast"\n',
-        "fluxlit.toml:5:1: settings.runtime_mode: expected one of 'auto', 'inprocess' or"
+        "fluxlit.toml:5:16: settings.runtime_mode: expected one of 'auto', 'inprocess' or"
         " 'sidecar', got 'fast'",
         id="bad setting value",
     ),
     pytest.param(
         PAGE + "[settings]\nmax_request_body_bytes = -1\n",
-        "fluxlit.toml:5:1: settings.max_request_body_bytes: input should be greater than or"
+        "fluxlit.toml:5:26: settings.max_request_body_bytes: input should be greater than or"
         " equal to 0, got -1",
         id="setting out of range",
     ),
@@ -298,7 +298,7 @@ def test_pyproject_tool_table_locations(tmp_path: Path) -> None:
     pyproject.write_text('[project]\nname = "x"\n\n[tool.fluxlit]\ntitle = 3\n', encoding="utf-8")
     with pytest.raises(ManifestError) as error:
         load_manifest(pyproject)
-    assert str(error.value) == "pyproject.toml:5:1: title: input should be a valid string, got 3"
+    assert str(error.value) == "pyproject.toml:5:9: title: input should be a valid string, got 3"
 
 
 def test_type_errors_do_not_hide_other_mistakes() -> None:
@@ -307,16 +307,16 @@ def test_type_errors_do_not_hide_other_mistakes() -> None:
         load_manifest(Path(__file__).parent / "manifests" / "many_mistakes.toml")
     assert str(error.value).splitlines() == [
         "many_mistakes.toml:1:1: titel: unknown key 'titel' (did you mean 'title'?)",
-        "many_mistakes.toml:2:1: gateway_port: input should be less than or equal to 65535,"
+        "many_mistakes.toml:2:16: gateway_port: input should be less than or equal to 65535,"
         " got 80800",
         "many_mistakes.toml:6:1: settings.jwt_hs256_secret: secrets are never written in the"
         " manifest; set FLUXLIT_JWT_HS256_SECRET in the environment",
-        'many_mistakes.toml:10:1: pages[0].handler: expected "module:function",'
+        'many_mistakes.toml:10:11: pages[0].handler: expected "module:function",'
         " got 'myapp.pages.home' (did you mean 'myapp.pages:home'?)",
         "many_mistakes.toml:12:1: pages[1]: give exactly one of handler or script",
-        "many_mistakes.toml:13:1: pages[1].path: page paths start with '/', got 'reports'",
-        "many_mistakes.toml:18:1: navigation.order[1]: no page has the path '/admin'",
-        "many_mistakes.toml:22:1: routes[0].methods[1]: expected one of 'GET', 'POST', 'PUT',"
+        "many_mistakes.toml:13:8: pages[1].path: page paths start with '/', got 'reports'",
+        "many_mistakes.toml:18:9: navigation.order[1]: no page has the path '/admin'",
+        "many_mistakes.toml:22:11: routes[0].methods[1]: expected one of 'GET', 'POST', 'PUT',"
         " 'PATCH', 'DELETE', 'HEAD' or 'OPTIONS', got 'FETCH'",
         "many_mistakes.toml:24:10: routes[0].auth.role: unknown key 'role' (did you mean 'roles'?)",
         "many_mistakes.toml:26:1: session_store: kind = 'redis' needs url_env"

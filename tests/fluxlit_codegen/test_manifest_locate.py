@@ -50,6 +50,16 @@ def test_tables_arrays_inline_tables_and_dotted_keys() -> None:
     assert found["session_store.kind"] == (22, 1)
 
 
+def test_values_are_located_after_the_equals_sign() -> None:
+    found = locate_keys(TEXT)
+    assert found["title="] == (1, 9)
+    assert found["pages[0].handler="] == (6, 13)
+    assert found["routes[0].auth.roles="] == (19, 18)
+    assert nearest(found, "routes[0].auth.roles[0]", value=True) == (19, 18)
+    assert nearest(found, "pages[0].handler", value=False) == (6, 3)
+    assert nearest(found, "pages[0].page_meta.missing", value=True) == (7, 1)
+
+
 def test_multiline_strings_hide_their_content() -> None:
     found = locate_keys(TEXT)
     assert "not_a_table" not in found

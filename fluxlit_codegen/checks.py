@@ -49,7 +49,7 @@ def _locator(
         return lambda key: (model.source or "<app>", 1, 1)
     found = locate_keys(path.read_text(encoding="utf-8"))
     prefix = "tool.fluxlit." if path.name == "pyproject.toml" else ""
-    return lambda key: (path.name, *nearest(found, prefix + key))
+    return lambda key: (path.name, *nearest(found, prefix + key, value=True))
 
 
 def check_handlers(

@@ -70,16 +70,16 @@ def test_each_bad_reference_is_reported_at_its_key(project: tuple[Path, str]) ->
         '[[mounts]]\npath = "/s"\nstatic = "absent"\n'  # 19-21
     )
     assert _check(root, text) == [
-        "fluxlit.toml:3:1: pages[0].handler: cannot import module 'no_such_module_xyz'"
+        "fluxlit.toml:3:11: pages[0].handler: cannot import module 'no_such_module_xyz'"
         " (needed by 'no_such_module_xyz:home')",
-        f"fluxlit.toml:6:1: pages[1].handler: module '{mod}' has no attribute 'missing'",
-        "fluxlit.toml:9:1: pages[2].handler: lonely must accept (st, client)"
+        f"fluxlit.toml:6:11: pages[1].handler: module '{mod}' has no attribute 'missing'",
+        "fluxlit.toml:9:11: pages[2].handler: lonely must accept (st, client)"
         " as its first two parameters",
-        "fluxlit.toml:12:1: pages[3].script: script file 'pages/nope.py' not found",
-        f"fluxlit.toml:15:1: routes[0].handler: '{mod}:NOT_CALLABLE' is not callable",
-        f"fluxlit.toml:18:1: mounts[0].app: '{mod}:not_asgi' is not an ASGI app"
+        "fluxlit.toml:12:10: pages[3].script: script file 'pages/nope.py' not found",
+        f"fluxlit.toml:15:11: routes[0].handler: '{mod}:NOT_CALLABLE' is not callable",
+        f"fluxlit.toml:18:7: mounts[0].app: '{mod}:not_asgi' is not an ASGI app"
         " (it must accept (scope, receive, send))",
-        "fluxlit.toml:21:1: mounts[1].static: folder 'absent' not found",
+        "fluxlit.toml:21:10: mounts[1].static: folder 'absent' not found",
     ]
 
 
@@ -88,7 +88,7 @@ def test_a_failing_import_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / f"{name}.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
     problems = _check(tmp_path, f'[[pages]]\npath = "/"\nhandler = "{name}:home"\n')
     assert problems == [
-        f"fluxlit.toml:3:1: pages[0].handler: importing '{name}:home' failed: RuntimeError: boom"
+        f"fluxlit.toml:3:11: pages[0].handler: importing '{name}:home' failed: RuntimeError: boom"
     ]
 
 
@@ -102,5 +102,5 @@ def test_pyproject_locations_point_into_the_tool_table(project: tuple[Path, str]
     )
     problems = check_handlers(load_manifest(pyproject), root)
     assert [str(p) for p in problems] == [
-        f"pyproject.toml:6:1: pages[0].handler: module '{mod}' has no attribute 'nope'"
+        f"pyproject.toml:6:11: pages[0].handler: module '{mod}' has no attribute 'nope'"
     ]

@@ -140,8 +140,15 @@ def _adapter(annotation: Any, metadata: list[Any]) -> TypeAdapter[Any]:
     return TypeAdapter(target)
 
 
+def _misplaced_settings(table: dict[str, Any]) -> list[str]:
+    """Top-level keys that are settings, not manifest keys (they belong in ``[settings]``)."""
+    return [k for k in table if k not in ManifestModel.model_fields and k in PUBLIC_SETTINGS]
+
+
 def _check_settings(table: dict[str, Any], collector: Collector) -> None:
     """Each ``[settings]`` key names a non-secret setting and has a value it accepts."""
+    for key in _misplaced_settings(table):
+        collector.add(key, f"'{key}' is a setting: move it under [settings]", at_value=False)
     settings = table.get("settings")
     if not isinstance(settings, dict):
         return
@@ -160,9 +167,9 @@ def _check_settings(table: dict[str, Any], collector: Collector) -> None:
                 collector.add(f"settings.{key}", message, expected=expected)
 
 
-def _strip_secrets(table: dict[str, Any]) -> dict[str, Any]:
-    """The table without keys already reported as inline secrets (so they are not re-reported)."""
-    cleaned = dict(table)
+def _without_reported(table: dict[str, Any]) -> dict[str, Any]:
+    """The table without inline secrets and misplaced settings (already reported)."""
+    cleaned = {k: v for k, v in table.items() if k not in _misplaced_settings(table)}
     auth = cleaned.get("auth")
     if isinstance(auth, dict):
         cleaned["auth"] = {
@@ -337,7 +344,7 @@ def load_manifest(path: Path) -> AppModel:
     collector = Collector(path.name, text, prefix)
     _check_inline_secrets(table, collector)
     _check_settings(table, collector)
-    cleaned = _strip_secrets(table)
+    cleaned = _without_reported(table)
     manifest: ManifestModel | None = None
     try:
         manifest = ManifestModel.model_validate(cleaned)

@@ -260,6 +260,11 @@ CASES = [
         "fluxlit.toml:5:1: pages[0].page_meta.layot: unknown key 'layot' (did you mean 'layout'?)",
         id="misspelt page_meta key",
     ),
+    pytest.param(
+        'runtime_mode = "sidecar"\n' + PAGE,
+        "fluxlit.toml:1:1: runtime_mode: 'runtime_mode' is a setting: move it under [settings]",
+        id="setting at the top level",
+    ),
 ]
 
 

@@ -132,16 +132,21 @@ class Collector:
 _ROUTE_AUTH = re.compile(r"routes\[\d+\]\.auth$")
 
 
+_TOML_KINDS = {"model_type": "a table", "dict_type": "a table", "list_type": "an array"}
+
+
 def describe(item: Any, key_path: str) -> tuple[str, str | None]:
     """A pydantic error as (message, expected), in the manifest's terms."""
     got = f"got {item['input']!r}"
-    if item["type"] == "literal_error":
-        expected = f"one of {item.get('ctx', {}).get('expected', '')}"
-        return f"expected {expected}, {got}", expected
     if _ROUTE_AUTH.search(key_path):
         expected = 'true or a table like { roles = ["admin"], scopes = ["items:read"] }'
-        return f"expected {expected}, {got}", expected
-    return f"{item['msg'].lower()}, {got}", None
+    elif item["type"] in _TOML_KINDS:
+        expected = _TOML_KINDS[item["type"]]
+    elif item["type"] == "literal_error":
+        expected = f"one of {item.get('ctx', {}).get('expected', '')}"
+    else:
+        return f"{item['msg'].lower()}, {got}", None
+    return f"expected {expected}, {got}", expected
 
 
 def _is_union_tag(part: Any) -> bool:

@@ -86,7 +86,7 @@ CASES = [
     ),
     pytest.param(
         PAGE + 'tags = "a"\n',
-        "fluxlit.toml:4:8: pages[0].tags: input should be a valid list, got 'a'",
+        "fluxlit.toml:4:8: pages[0].tags: expected an array, got 'a'",
         id="tags not a list",
     ),
     pytest.param(
@@ -205,7 +205,7 @@ CASES = [
     ),
     pytest.param(
         'pages = "home"\n',
-        "fluxlit.toml:1:9: pages: input should be a valid list, got 'home'",
+        "fluxlit.toml:1:9: pages: expected an array, got 'home'",
         id="pages not an array",
     ),
     pytest.param(
@@ -229,7 +229,7 @@ CASES = [
     ),
     pytest.param(
         PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = "GET"\n',
-        "fluxlit.toml:7:11: routes[0].methods: input should be a valid list, got 'GET'",
+        "fluxlit.toml:7:11: routes[0].methods: expected an array, got 'GET'",
         id="methods not a list",
     ),
     pytest.param(
@@ -264,6 +264,16 @@ CASES = [
         'runtime_mode = "sidecar"\n' + PAGE,
         "fluxlit.toml:1:1: runtime_mode: 'runtime_mode' is a setting: move it under [settings]",
         id="setting at the top level",
+    ),
+    pytest.param(
+        "pages = [1]\n",
+        "fluxlit.toml:1:9: pages[0]: expected a table, got 1",
+        id="page not a table",
+    ),
+    pytest.param(
+        "navigation = 3\n" + PAGE,
+        "fluxlit.toml:1:14: navigation: expected a table, got 3",
+        id="navigation not a table",
     ),
 ]
 

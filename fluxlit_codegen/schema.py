@@ -36,8 +36,10 @@ def render_schema() -> str:
 
 def packaged_schema_text() -> str:
     """The schema file shipped with the installed package (works from a wheel)."""
-    return resources.files("fluxlit_codegen.schemas").joinpath("fluxlit.schema.json").read_text(
-        encoding="utf-8"
+    return (
+        resources.files("fluxlit_codegen.schemas")
+        .joinpath("fluxlit.schema.json")
+        .read_text(encoding="utf-8")
     )
 
 

@@ -13,14 +13,21 @@ from fluxlit.streamlit.entry import import_reference
 
 
 def fluxlit_from_model(model: AppModel, project_root: Path) -> FluxLit[Any]:
-    """The app ``model`` describes: a Python app is imported, a manifest app assembled."""
+    """The app ``model`` describes.
+
+    A model written by a Python app is that app, imported. A manifest is assembled:
+    onto the Python app its ``target`` names, if any, else onto a new ``FluxLit``.
+    """
     root = str(project_root.resolve())
     if root not in sys.path:
         sys.path.insert(0, root)
     if model.target:
         from fluxlit.runtime.loading import load_fluxlit
 
-        return load_fluxlit(model.target)
+        base = load_fluxlit(model.target)
+        if model.source.startswith("python:"):
+            return base
+        return _declare(base, model, project_root)
     known = set(FluxlitSettings.model_fields)
     overrides = {k: v for k, v in model.settings.items() if k in known}
     settings = FluxlitSettings.model_validate({**FluxlitSettings().model_dump(), **overrides})
@@ -30,6 +37,11 @@ def fluxlit_from_model(model: AppModel, project_root: Path) -> FluxLit[Any]:
 
         session_store = session_store_from_model(model.session_store)
     fl: FluxLit[Any] = FluxLit(title=model.title, settings=settings, session_store=session_store)
+    return _declare(fl, model, project_root)
+
+
+def _declare(fl: FluxLit[Any], model: AppModel, project_root: Path) -> FluxLit[Any]:
+    """Add the model's routes, mounts, auth routes and handler pages to ``fl``."""
     for route in model.routes:
         dependencies = None
         if route.auth is not None:
@@ -57,11 +69,12 @@ def fluxlit_from_model(model: AppModel, project_root: Path) -> FluxLit[Any]:
     if model.auth is not None and model.auth.oidc is not None:
         from fluxlit.auth.manifest import attach_manifest_oidc
 
-        attach_manifest_oidc(fl.api, model.auth.oidc, settings)
+        attach_manifest_oidc(fl.api, model.auth.oidc, fl.settings)
     for page in model.pages:
         if page.handler.kind == "import":
             fl.page(page.path, title=page.title, icon=page.icon, tags=page.tags)(
                 import_reference(page.handler.value)
             )
-    fl.navigation_order(*model.navigation.order)
+    if model.navigation.order:
+        fl.navigation_order(*model.navigation.order)
     return fl

@@ -14,15 +14,6 @@ import httpx
 import pytest
 
 APP_DIR = Path(__file__).with_name("app")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -70,27 +61,6 @@ def stop_fluxlit(app: RunningApp) -> None:
     except subprocess.TimeoutExpired:
         app.process.kill()
         app.process.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless Chromium for one test module.
-
-    Playwright's sync API keeps an event loop running in the main thread while it is
-    open, so it is closed after the module rather than held for the whole session.
-    """
-    chromium = os.environ.get("FLUXLIT_CHROMIUM", "/usr/bin/chromium")
-    if not Path(chromium).is_file():
-        message = "Chromium is not installed; run `bash tests/setup/system.sh`"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

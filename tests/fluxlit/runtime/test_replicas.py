@@ -16,7 +16,6 @@ import pytest
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e, pytest.mark.slow]
 APPS = Path(__file__).with_name("apps")
-CHROMIUM = os.environ.get("FLUXLIT_CHROMIUM", "/usr/bin/chromium")
 NGINX_CONF = """
 worker_processes 1;
 {user}
@@ -78,7 +77,6 @@ def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> No
 def stack(tmp_path: Path) -> Iterator[dict[str, object]]:
     redis_server = _need(shutil.which("redis-server"), "redis-server")
     nginx = _need(shutil.which("nginx") or "/usr/sbin/nginx", "nginx")
-    _need(CHROMIUM, "Chromium")
     ports = {}
     for name in ("redis", "a", "b", "nginx"):
         import socket
@@ -138,39 +136,24 @@ def stack(tmp_path: Path) -> Iterator[dict[str, object]]:
             process.kill()
 
 
-def test_session_survives_losing_its_replica(stack: dict[str, object]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_session_survives_losing_its_replica(stack: dict[str, object], browser) -> None:
     replicas: dict[str, subprocess.Popen[bytes]] = stack["replicas"]  # type: ignore[assignment]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page()
-        page.goto(str(stack["url"]))
-        page.get_by_text("Replica:").wait_for(timeout=30_000)
-        first = page.get_by_text("Replica:").inner_text().split(":")[1].strip()
-        field = page.get_by_label("Note")
-        field.fill("remember me")
-        field.press("Enter")
-        page.get_by_text("Saved note: remember me").wait_for(timeout=15_000)
-        page.wait_for_function("window.location.search.includes('fluxlit_sid=')", timeout=15_000)
-        session_url = page.url
+    page = browser.new_page()
+    page.goto(str(stack["url"]))
+    page.get_by_text("Replica:").wait_for(timeout=30_000)
+    first = page.get_by_text("Replica:").inner_text().split(":")[1].strip()
+    field = page.get_by_label("Note")
+    field.fill("remember me")
+    field.press("Enter")
+    page.get_by_text("Saved note: remember me").wait_for(timeout=15_000)
+    page.wait_for_function("window.location.search.includes('fluxlit_sid=')", timeout=15_000)
+    session_url = page.url
 
-        replicas[first].send_signal(signal.SIGTERM)
-        replicas[first].wait(timeout=30)
+    replicas[first].send_signal(signal.SIGTERM)
+    replicas[first].wait(timeout=30)
 
-        page.goto(session_url)
-        page.get_by_text("Saved note: remember me").wait_for(timeout=30_000)
-        second = page.get_by_text("Replica:").inner_text().split(":")[1].strip()
-        browser.close()
+    page.goto(session_url)
+    page.get_by_text("Saved note: remember me").wait_for(timeout=30_000)
+    second = page.get_by_text("Replica:").inner_text().split(":")[1].strip()
+    page.close()
     assert {first, second} == {"a", "b"}, "the reload landed on the other replica"

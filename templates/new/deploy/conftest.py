@@ -1,6 +1,0 @@
-"""Make the project folder importable in tests."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))

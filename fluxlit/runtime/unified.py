@@ -94,6 +94,8 @@ def run_unified(
         raise ValueError("reload_scope must be 'gateway' or 'full'")
     if mode:
         os.environ["FLUXLIT_RUNTIME_MODE"] = mode
+    if os.getcwd() not in sys.path:  # like uvicorn: the app is imported from here
+        sys.path.insert(0, os.getcwd())
     fl: Any
     if build_dir is None:
         os.environ["FLUXLIT_APP"] = target

@@ -114,3 +114,34 @@ def test_dead_sidecar_makes_gateway_not_ready_and_exit(tmp_path: Path, unused_po
     assert 503 in statuses, statuses
     assert marked_processes(marker) == []
     assert not (tmp_path / ".fluxlit.pid").exists()
+
+
+def test_app_is_imported_from_the_working_directory(tmp_path: Path, unused_port: int) -> None:
+    (tmp_path / "here.py").write_text(
+        "from fluxlit import FluxLit\napp = FluxLit(import_target='here:app')\n"
+        "@app.api.get('/where')\ndef where():\n    return 'here'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["FLUXLIT_NO_PIDFILE"] = "1"
+    fluxlit = Path(sys.executable).with_name("fluxlit")
+    process = subprocess.Popen(
+        [str(fluxlit), "run", "here:app", "--port", str(unused_port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "fluxlit run could not import the app from its folder"
+            try:
+                response = httpx.get(f"http://127.0.0.1:{unused_port}/api/where", timeout=1)
+                if response.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert response.json() == "here"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

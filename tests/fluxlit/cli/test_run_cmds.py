@@ -1,0 +1,134 @@
+"""`fluxlit doctor|config|dev` and `uvicorn app:app` on a FluxLit object."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from fluxlit.cli import app as cli
+
+APP = (
+    "from fluxlit import FluxLit\n"
+    "app = FluxLit(title='Doc', import_target='docapp:app')\n"
+    "@app.page('/')\n"
+    "def home(st, client):\n    st.write('home')\n"
+    "@app.page('/bad')\n"
+    "def bad(st):\n    pass\n"
+    "@app.api.get('/ping')\n"
+    "def ping():\n    return 'pong'\n"
+)
+
+
+@pytest.fixture
+def project(clean_fluxlit_env: Path) -> Path:
+    (clean_fluxlit_env / "docapp.py").write_text(APP)
+    sys.modules.pop("docapp", None)
+    return clean_fluxlit_env
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_doctor_checks_and_json(project: Path) -> None:
+    code, out = run("doctor", "docapp:app")
+    assert code == 0, out
+    assert "PASS  st.App" in out and "PASS  runtime mode: inprocess" in out
+    assert "PASS  target: docapp:app\n" in out
+    assert "PASS  target: docapp:app: 2 page(s)" in run("doctor", "docapp:app", "--verbose")[1]
+    code, out = run("doctor", "docapp:app", "--json")
+    names = {check["name"]: check["status"] for check in json.loads(out)}
+    assert names["python"] == "PASS" and names["target"] == "PASS"
+
+
+def test_doctor_fails_on_bad_pages_and_missing_target(project: Path) -> None:
+    code, out = run("doctor", "docapp:app", "--check-pages")
+    assert code == 1 and "FAIL  page /bad: " in out and "must accept (st, client)" in out
+    assert run("doctor", "docapp:app", "--check-pages", "--warnings-only")[0] == 0
+    code, out = run("doctor", "nothere:app")
+    assert code == 1 and "FAIL  target" in out
+
+
+def test_doctor_strict_turns_warnings_into_failures(project: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FLUXLIT_RUNTIME_MOD", "sidecar")
+    code, out = run("doctor", "docapp:app")
+    assert code == 0 and "FLUXLIT_RUNTIME_MOD is not a FluxLit setting" in out
+    assert "did you mean FLUXLIT_RUNTIME_MODE?" in out
+    assert run("doctor", "docapp:app", "--strict")[0] == 1
+
+
+def test_config_redacts_and_resolves(project: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FLUXLIT_JWT_HS256_SECRET", "super-secret-value-that-is-long-enough")
+    monkeypatch.setenv("FLUXLIT_RUNTIME_MODE", "sidecar")
+    (project / "fluxlit.toml").write_text('target = "docapp:app"\ngateway_port = 9123\n')
+    code, out = run("config", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["target"] == "docapp:app" and data["port"] == 9123
+    assert data["runtime_mode"] == "sidecar"
+    assert data["internal_api_base"] == "http://127.0.0.1:9123/api"
+    assert data["settings"]["jwt_hs256_secret"] == "<redacted>"
+    assert "super-secret" not in out
+    code, out = run("config")
+    assert "runtime_mode: sidecar" in out and "super-secret" not in out
+    monkeypatch.setenv("FLUXLIT_JWT_ISSUER", "only-issuer")
+    assert run("config", "--strict")[0] == 1
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve_and_get(command: list[str], cwd: Path, path: str) -> httpx.Response:
+    env = {**os.environ, "FLUXLIT_NO_PIDFILE": "1"}
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, f"{command} exited with {process.returncode}"
+            try:
+                response = httpx.get(path, timeout=1)
+                if response.status_code == 200:
+                    return response
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"{path} never answered")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_plain_uvicorn_serves_a_fluxlit_object(project: Path) -> None:
+    port = _port()
+    command = [sys.executable, "-m", "uvicorn", "docapp:app", "--port", str(port)]
+    base = f"http://127.0.0.1:{port}"
+    assert _serve_and_get(command, project, base + "/api/ping").json() == "pong"
+    page = _serve_and_get(command, project, base + "/")
+    assert '<div id="root">' in page.text
+
+
+@pytest.mark.slow
+def test_dev_serves_with_reload(project: Path) -> None:
+    port = _port()
+    fluxlit = str(Path(sys.executable).with_name("fluxlit"))
+    response = _serve_and_get(
+        [fluxlit, "dev", "docapp:app", "--port", str(port)],
+        project,
+        f"http://127.0.0.1:{port}/api/readyz",
+    )
+    assert response.json()["status"] == "ready"

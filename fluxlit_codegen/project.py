@@ -54,9 +54,10 @@ def resolve_app(target: str | None, cwd: Path) -> ResolvedApp:
     table: dict[str, Any] = {}
     if manifest is not None:
         table, _, _ = read_table(manifest)
-    if manifest is not None and is_declarative(table) and not target:
-        model = load_manifest(manifest)
-        return ResolvedApp(model, manifest.name, manifest_source_hash(manifest), root, manifest)
+        model = load_manifest(manifest)  # typos are reported even in seed-only files
+        if is_declarative(table) and not target:
+            digest = manifest_source_hash(manifest)
+            return ResolvedApp(model, manifest.name, digest, root, manifest)
     chosen = target or (table.get("target") if isinstance(table.get("target"), str) else None)
     chosen = chosen or DEFAULT_TARGET
     from fluxlit.runtime.loading import load_fluxlit

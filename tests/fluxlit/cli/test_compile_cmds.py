@@ -112,3 +112,11 @@ def test_stamp_fast_path(project: Path, monkeypatch: pytest.MonkeyPatch, capsys)
     assert not build_is_current(project), "a hand-edited output is not current"
     (project / "fluxlit.toml").write_text(MANIFEST + "\n")
     assert not build_is_current(project), "a changed manifest is not current"
+
+
+def test_seed_only_manifest_is_validated_too(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fluxlit.toml").write_text('target = "app:app"\ngateway_prot = 9000\n')
+    code, out = run("compile")
+    assert code == 2
+    assert "gateway_prot: unknown key 'gateway_prot' (did you mean 'gateway_port'?)" in out

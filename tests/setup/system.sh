@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the real programs the test suite drives: Chromium (browser tests),
-# Redis (shared session store), nginx (sticky replicas) and Node.js (OpenID provider).
+# Redis (shared session store), nginx (sticky replicas), Node.js (OpenID provider)
+# and wrk (the load generator of bench/gateway).
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import unquote_plus
 
 REDACTED = "<redacted>"
 SENSITIVE_HEADERS = frozenset(
@@ -36,18 +36,28 @@ def redact_authorization(value: str | None) -> str:
 def redact_query_string(query_string: str, *, sensitive_keys: Iterable[str] | None = None) -> str:
     """Return ``query_string`` with the sensitive keys' values replaced by ``<redacted>``.
 
-    ``query_string`` is the raw ``key=value&...`` part (no ``?``). Unparseable input
-    is returned unchanged.
+    ``query_string`` is the raw ``key=value&...`` part (a leading ``?`` is tolerated).
+    Segments are handled one by one: a sensitive ``key=value`` loses its value, and
+    every other segment, malformed or not, comes back byte for byte. ``sensitive_keys``
+    replaces the default list; ``[]`` redacts nothing. Keys match case-insensitively
+    after percent-decoding.
     """
     if not query_string:
         return query_string
-    keys = {k.lower() for k in (sensitive_keys or SENSITIVE_QUERY_KEYS)}
-    try:
-        pairs = parse_qsl(query_string, keep_blank_values=True, strict_parsing=True)
-    except ValueError:
+    keys = SENSITIVE_QUERY_KEYS if sensitive_keys is None else frozenset(sensitive_keys)
+    lowered = {k.lower() for k in keys}
+    if not lowered:
         return query_string
-    cleaned = [(k, REDACTED if k.lower() in keys else v) for k, v in pairs]
-    return urlencode(cleaned, safe="<>")
+    segments = query_string.split("&")
+    for index, segment in enumerate(segments):
+        raw_key, eq, _value = segment.partition("=")
+        if not eq:
+            continue
+        lead = "?" if index == 0 and raw_key.startswith("?") else ""
+        name = unquote_plus(raw_key[len(lead) :]).lower()
+        if name in lowered:
+            segments[index] = f"{raw_key}={REDACTED}"
+    return "&".join(segments)
 
 
 def sanitize_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -6,6 +6,10 @@ import io
 import json
 import logging
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fluxlit.logging import (
     JsonLogFormatter,
     new_request_id,
@@ -72,3 +76,55 @@ def test_redact_query_string() -> None:
     assert redact_query_string("a=1&mine=2", sensitive_keys=["mine"]) == "a=1&mine=<redacted>"
     assert redact_query_string("") == ""
     assert redact_query_string("not a query") == "not a query"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("token=secret&flag", "token=<redacted>&flag"),
+        ("token=x&&a=1", "token=<redacted>&&a=1"),
+        ("?auth_code=SECRET&", "?auth_code=<redacted>&"),
+        ("access_token=SECRET&x", "access_token=<redacted>&x"),
+        ("flag&Token=SECRET", "flag&Token=<redacted>"),
+        ("to%6Ben=SECRET&a=%zz", "to%6Ben=<redacted>&a=%zz"),
+        ("password=a=b=c", "password=<redacted>"),
+    ],
+)
+def test_one_malformed_segment_does_not_expose_the_others(raw: str, expected: str) -> None:
+    assert redact_query_string(raw) == expected
+
+
+def test_other_values_are_kept_byte_for_byte() -> None:
+    raw = "a=hello%20world&b=c+d&e=%7E&token=t"
+    assert redact_query_string(raw) == "a=hello%20world&b=c+d&e=%7E&token=<redacted>"
+
+
+def test_explicit_empty_key_list_redacts_nothing() -> None:
+    assert redact_query_string("token=t&code=c", sensitive_keys=[]) == "token=t&code=c"
+    assert redact_query_string("token=t&mine=m", sensitive_keys=("MINE",)) == (
+        "token=t&mine=<redacted>"
+    )
+
+
+_plain = st.text(alphabet="abcdefghij%+=?", max_size=8)
+_secret = st.text(alphabet="ZYXWVU", min_size=1, max_size=8)
+_sensitive = st.sampled_from(["token", "TOKEN", "auth_code", "fluxlit_sid", "to%6Ben"])
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(_sensitive, _secret).map(lambda kv: f"{kv[0]}={kv[1]}"),
+            _plain,
+            st.tuples(_plain, _plain).map(lambda kv: f"{kv[0]}={kv[1]}"),
+        ),
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_no_sensitive_value_survives(segments: list[str], leading_mark: bool) -> None:
+    """Whatever surrounds them, the values of sensitive keys never reach the output."""
+    raw = ("?" if leading_mark else "") + "&".join(segments)
+    out = redact_query_string(raw)
+    assert not any(ch in out for ch in "ZYXWVU")
+    assert out.count("&") == raw.count("&")

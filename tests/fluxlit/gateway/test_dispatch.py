@@ -379,6 +379,24 @@ def test_access_log_fields_and_secrets(caplog: pytest.LogCaptureFixture) -> None
     assert "tok-9" not in text and "cookie-7" not in text and "abc123" not in text
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["token=SECRET1&flag", "token=SECRET1&&a=1", "auth_code=SECRET1&", "access_token=SECRET1&x"],
+)
+def test_access_log_never_logs_a_secret_next_to_a_malformed_segment(
+    caplog: pytest.LogCaptureFixture, query: str
+) -> None:
+    client = TestClient(build_dispatcher(make_api(), RecordingUI(), access_log=True))
+    with caplog.at_level(logging.INFO, logger="fluxlit.gateway.access"):
+        client.get(f"/api/echo?{query}")
+        client.get(f"/page?{query}")
+    records = [r for r in caplog.records if r.name == "fluxlit.gateway.access"]
+    assert len(records) == 2
+    for record in records:
+        assert "<redacted>" in record.__dict__["query"]
+        assert "SECRET1" not in str(record.__dict__) + record.getMessage()
+
+
 def test_access_log_records_crashes_as_500(caplog: pytest.LogCaptureFixture) -> None:
     async def broken(scope: Scope, receive: Receive, send: Send) -> None:
         raise RuntimeError("boom")

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
 from fastapi import HTTPException, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from fluxlit.auth.jwks import JWKSCache, JWKSUnavailableError, UnknownSigningKeyError
 
 if TYPE_CHECKING:
     from fluxlit.config.settings import FluxlitSettings
@@ -45,7 +47,53 @@ class JWTAuthConfig:
     hs256_secret: str | None = None
     leeway_seconds: int = 0
     jwks_refresh_cooldown_seconds: float = 30.0
-    """Least time between JWKS refetches triggered by an unknown ``kid`` (rotation)."""
+    """Least time between early JWKS refetches triggered by an unknown ``kid`` (rotation).
+
+    The first unknown ``kid`` after a fetch always refetches; only repeats wait.
+    """
+    jwks_cache_ttl_seconds: float = 300.0
+    """How long fetched JWKS keys are trusted; after that the set is fetched again, so
+    a key removed by the issuer stops validating within this time."""
+
+
+def default_algorithms(*, jwks_url: str | None) -> list[str]:
+    """The algorithms accepted when none are configured: RS256/ES256 with JWKS, else HS256."""
+    return ["RS256", "ES256"] if jwks_url else ["HS256"]
+
+
+CONFIG_NAMES = {
+    "algorithms": "JWTAuthConfig.algorithms",
+    "hs256_secret": "JWTAuthConfig.hs256_secret",
+    "jwks_url": "JWTAuthConfig.jwks_url",
+}
+SETTINGS_NAMES = {
+    "algorithms": "FLUXLIT_JWT_ALGORITHMS",
+    "hs256_secret": "FLUXLIT_JWT_HS256_SECRET",
+    "jwks_url": "FLUXLIT_JWT_JWKS_URL",
+}
+
+
+def check_config(config: JWTAuthConfig, *, names: dict[str, str] = CONFIG_NAMES) -> None:
+    """Refuse a configuration that could not verify tokens; ``names`` say what to change."""
+    if not config.hs256_secret and not config.jwks_url:
+        raise ValueError(f"JWT auth needs {names['hs256_secret']} or {names['jwks_url']}")
+    allowed = set(config.algorithms)
+    if not allowed:
+        raise ValueError(f"{names['algorithms']} is empty: list the accepted algorithms")
+    if "none" in {a.lower() for a in allowed}:
+        raise ValueError(f"{names['algorithms']}: the 'none' algorithm is never accepted")
+    unknown = allowed - HMAC_ALGORITHMS - ASYMMETRIC_ALGORITHMS
+    if unknown:
+        raise ValueError(f"{names['algorithms']}: unsupported JWT algorithms {sorted(unknown)}")
+    if allowed & HMAC_ALGORITHMS and not config.hs256_secret:
+        raise ValueError(
+            f"{names['algorithms']} lists HS* algorithms, which need {names['hs256_secret']}; "
+            f"with {names['jwks_url']} use RS256/ES256"
+        )
+    if allowed & ASYMMETRIC_ALGORITHMS and not config.jwks_url:
+        raise ValueError(
+            f"{names['algorithms']} lists RS*/ES* algorithms, which need {names['jwks_url']}"
+        )
 
 
 class StandardClaims(BaseModel):
@@ -56,9 +104,10 @@ class StandardClaims(BaseModel):
     sub: str | None = None
     iss: str | None = None
     aud: str | list[str] | None = None
-    exp: int | None = None
-    iat: int | None = None
-    nbf: int | None = None
+    exp: int | float | None = None
+    """NumericDate: seconds since the epoch, fractions allowed (RFC 7519)."""
+    iat: int | float | None = None
+    nbf: int | float | None = None
     scope: str | list[str] | None = None
     roles: str | list[str] | None = None
 
@@ -76,26 +125,14 @@ class JWTBearer:
     """
 
     def __init__(self, config: JWTAuthConfig) -> None:
-        if not config.hs256_secret and not config.jwks_url:
-            raise ValueError("JWTAuthConfig needs hs256_secret or jwks_url")
-        allowed = set(config.algorithms)
-        if "none" in {a.lower() for a in allowed}:
-            raise ValueError("the 'none' algorithm is never accepted")
-        unknown = allowed - HMAC_ALGORITHMS - ASYMMETRIC_ALGORITHMS
-        if unknown:
-            raise ValueError(f"unsupported JWT algorithms: {sorted(unknown)}")
-        if allowed & HMAC_ALGORITHMS and not config.hs256_secret:
-            raise ValueError("HS* algorithms need hs256_secret")
-        if allowed & ASYMMETRIC_ALGORITHMS and not config.jwks_url:
-            raise ValueError("RS*/ES* algorithms need jwks_url")
+        check_config(config)
         self.config = config
-        self._jwks: Any = None
+        self._jwks: JWKSCache | None = None
         if config.jwks_url:
-            self._jwks = _jwt().PyJWKClient(
+            self._jwks = JWKSCache(
                 config.jwks_url,
-                cache_keys=True,
-                lifespan=300,
-                cooldown_duration=config.jwks_refresh_cooldown_seconds,
+                ttl_seconds=config.jwks_cache_ttl_seconds,
+                cooldown_seconds=config.jwks_refresh_cooldown_seconds,
             )
 
     @classmethod
@@ -113,19 +150,17 @@ class JWTBearer:
             missing.append("FLUXLIT_JWT_HS256_SECRET or FLUXLIT_JWT_JWKS_URL")
         if missing:
             raise ValueError("JWT auth is not configured: set " + ", ".join(missing))
-        algorithms = list(settings.jwt_algorithms) or (
-            ["RS256", "ES256"] if settings.jwt_jwks_url else ["HS256"]
+        config = JWTAuthConfig(
+            issuer=settings.jwt_issuer or "",
+            audience=settings.jwt_audience or "",
+            algorithms=list(settings.jwt_algorithms)
+            or default_algorithms(jwks_url=settings.jwt_jwks_url),
+            jwks_url=settings.jwt_jwks_url,
+            hs256_secret=settings.jwt_hs256_secret,
+            leeway_seconds=settings.jwt_leeway_seconds,
         )
-        return cls(
-            JWTAuthConfig(
-                issuer=settings.jwt_issuer or "",
-                audience=settings.jwt_audience or "",
-                algorithms=algorithms,
-                jwks_url=settings.jwt_jwks_url,
-                hs256_secret=settings.jwt_hs256_secret,
-                leeway_seconds=settings.jwt_leeway_seconds,
-            )
-        )
+        check_config(config, names=SETTINGS_NAMES)
+        return cls(config)
 
     async def __call__(self, request: Request) -> StandardClaims:
         header = request.headers.get("authorization")
@@ -148,9 +183,9 @@ class JWTBearer:
         except jwt.PyJWTError:
             raise _unauthorized("malformed token") from None
         algorithm = header.get("alg")
-        if algorithm not in self.config.algorithms:
+        if not isinstance(algorithm, str) or algorithm not in self.config.algorithms:
             raise _unauthorized("token algorithm not allowed")
-        key = await self._key_for(token, algorithm)
+        key = await self._key_for(header, algorithm)
         try:
             payload = jwt.decode(
                 token,
@@ -171,27 +206,36 @@ class JWTBearer:
             raise _unauthorized("wrong issuer") from None
         except jwt.PyJWTError:
             raise _unauthorized("invalid token") from None
-        return StandardClaims.model_validate(payload)
+        try:
+            return StandardClaims.model_validate(payload)
+        except ValidationError:
+            raise _unauthorized("token claims have unexpected types") from None
 
-    async def _key_for(self, token: str, algorithm: str) -> Any:
+    async def _key_for(self, header: dict[str, Any], algorithm: str) -> Any:
         if algorithm in HMAC_ALGORITHMS:
             return self.config.hs256_secret
-        jwt = _jwt()
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid or self._jwks is None:
+            raise _unauthorized("unknown signing key")
         try:
-            signing_key = await to_thread.run_sync(self._jwks.get_signing_key_from_jwt, token)
-        except jwt.PyJWKClientError:
+            signing_key = await to_thread.run_sync(self._jwks.signing_key, kid)
+        except UnknownSigningKeyError:
             raise _unauthorized("unknown signing key") from None
-        except jwt.PyJWTError:
-            raise _unauthorized("malformed token") from None
+        except JWKSUnavailableError:
+            raise HTTPException(503, "signing keys are unavailable; try again later") from None
         return signing_key.key
 
 
 def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
+    """Roles or scopes from a claim: a space-delimited string or a list of strings.
+
+    Any other shape (an object, a number) grants nothing, so the check answers 403.
+    """
     if isinstance(value, str):
         return value.split()
-    return [str(v) for v in value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
 
 
 class RequireRoles:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import httpx
 from anyio import to_thread
 
+from fluxlit.auth.jwks import JWKSCache
 from fluxlit.auth.jwt import ASYMMETRIC_ALGORITHMS, _jwt
 
 
@@ -55,7 +56,7 @@ class GenericOIDCClient:
     def __init__(self, config: GenericOIDCClientConfig) -> None:
         self.config = config
         self._discovery: dict[str, Any] | None = None
-        self._jwks: Any = None
+        self._jwks: JWKSCache | None = None
 
     async def discovery(self) -> dict[str, Any]:
         """The provider's metadata (fetched once); its issuer must match the config."""
@@ -111,19 +112,27 @@ class GenericOIDCClient:
     async def verify_id_token(
         self, id_token: str, *, nonce: str, audience: str = "", leeway: int = 0
     ) -> dict[str, Any]:
-        """Verify signature (JWKS), issuer, audience, expiry and nonce; return the claims."""
+        """Verify signature (JWKS), issuer, audience, expiry and nonce; return the claims.
+
+        The provider's keys are cached for five minutes, so a key it removed stops
+        verifying; an unknown ``kid`` refetches early at most every 30 seconds.
+        """
         jwt = _jwt()
         meta = await self.discovery()
         if self._jwks is None:
-            self._jwks = jwt.PyJWKClient(meta["jwks_uri"], cache_keys=True, lifespan=300)
+            self._jwks = JWKSCache(meta["jwks_uri"], timeout=self.config.http_timeout)
         header = jwt.get_unverified_header(id_token)
-        if header.get("alg") not in ASYMMETRIC_ALGORITHMS:
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in ASYMMETRIC_ALGORITHMS:
             raise ValueError("ID token must be signed with an asymmetric algorithm")
-        key = await to_thread.run_sync(self._jwks.get_signing_key_from_jwt, id_token)
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise ValueError("ID token has no usable kid")
+        key = await to_thread.run_sync(self._jwks.signing_key, kid)
         claims: dict[str, Any] = jwt.decode(
             id_token,
             key=key.key,
-            algorithms=[header["alg"]],
+            algorithms=[algorithm],
             audience=audience or self.config.client_id,
             issuer=meta["issuer"],
             leeway=leeway,

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
@@ -14,9 +15,13 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from fluxlit.auth import JWTAuthConfig, JWTBearer, RequireRoles, RequireScopes, StandardClaims
 
 ISSUER = "https://issuer.test"
 AUDIENCE = "fluxlit-tests"
@@ -63,11 +68,43 @@ def claims(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-@pytest.fixture(scope="module")
-def keyset() -> Iterator[tuple[KeySet, str]]:
-    """A KeySet served at ``http://127.0.0.1:<port>/jwks.json`` by a real server."""
-    keys = KeySet()
-    app = Starlette(routes=[Route("/jwks.json", lambda request: JSONResponse(keys.jwks()))])
+def app_with(bearer: JWTBearer) -> TestClient:
+    api = FastAPI()
+
+    @api.get("/me")
+    async def me(user: StandardClaims = Depends(bearer)) -> dict[str, object]:
+        return {"sub": user.sub, "team": user.model_dump().get("team")}
+
+    @api.get("/admin", dependencies=[Depends(RequireRoles(bearer, "admin", "owner"))])
+    async def admin() -> str:
+        return "ok"
+
+    @api.get("/items", dependencies=[Depends(RequireScopes(bearer, "items:read", "items:list"))])
+    async def items() -> str:
+        return "ok"
+
+    @api.get("/custom", dependencies=[Depends(RequireScopes(bearer, "x", scope_claim="perms"))])
+    async def custom() -> str:
+        return "ok"
+
+    return TestClient(api)
+
+
+def hs_bearer(**config: object) -> JWTBearer:
+    return JWTBearer(JWTAuthConfig(issuer=ISSUER, audience=AUDIENCE, hs256_secret=SECRET, **config))
+
+
+def hs_token(**overrides: object) -> str:
+    return jwt.encode(claims(**overrides), SECRET, algorithm="HS256")
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def serve(app: Starlette) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free loopback port; yield its base URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -76,6 +113,28 @@ def keyset() -> Iterator[tuple[KeySet, str]]:
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    yield keys, f"http://127.0.0.1:{port}/jwks.json"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def jwks_app(keys: KeySet) -> Starlette:
+    return Starlette(routes=[Route("/jwks.json", lambda request: JSONResponse(keys.jwks()))])
+
+
+@pytest.fixture(scope="module")
+def keyset() -> Iterator[tuple[KeySet, str]]:
+    """A KeySet served at ``http://127.0.0.1:<port>/jwks.json`` by a real server."""
+    keys = KeySet()
+    with serve(jwks_app(keys)) as base:
+        yield keys, base + "/jwks.json"
+
+
+@pytest.fixture
+def own_keyset() -> Iterator[tuple[KeySet, str]]:
+    """Like ``keyset``, but fresh for one test, which may add and remove keys."""
+    keys = KeySet()
+    with serve(jwks_app(keys)) as base:
+        yield keys, base + "/jwks.json"

@@ -38,14 +38,15 @@ def build_gateway(
 ) -> ASGIApp:
     """Build the ASGI app Uvicorn serves in sidecar mode.
 
-    Paths equal to ``api_prefix`` or below it go to ``api_app`` with the prefix
-    stripped from ``path`` and ``raw_path``. All other HTTP and WebSocket traffic is
-    proxied to ``upstream_base``, or to ``upstream_resolver()`` (asked per request)
-    when given. ``root_mount`` is the browser-visible subpath (it must match
-    ``root_path`` and Streamlit's ``server.baseUrlPath``); it is stripped before
-    dispatch whether or not the proxy in front already removed it, and kept for
-    Streamlit. Lifespan events go to ``api_app`` only. ``proxy_settings`` supplies
-    timeouts, body limits, concurrency and WebSocket tuning (defaults when ``None``).
+    Paths equal to ``api_prefix`` or below it go to ``api_app``, which routes on them
+    with the prefix stripped: the prefix is moved into ``root_path``, the way
+    Starlette's own ``Mount`` does it (see ``build_dispatcher``). All other HTTP and
+    WebSocket traffic is proxied to ``upstream_base``, or to ``upstream_resolver()``
+    (asked per request) when given. ``root_mount`` is the browser-visible subpath (it
+    must match ``root_path`` and Streamlit's ``server.baseUrlPath``); both apps get it
+    in their paths whether or not the proxy in front already removed it. Lifespan
+    events go to ``api_app`` only. ``proxy_settings`` supplies timeouts, body limits,
+    concurrency and WebSocket tuning (defaults when ``None``).
     """
     options = GatewayProxyOptions.from_settings(proxy_settings)
     resolve = upstream_resolver if upstream_resolver is not None else lambda: upstream_base

@@ -17,7 +17,6 @@ from fluxlit.gateway.body_limit import call_with_body_limit
 from fluxlit.gateway.lifespan import run_lifespans
 from fluxlit.gateway.paths import normalize_api_mount_path, normalize_root_mount
 from fluxlit.gateway.request_id import Headers, inbound_request_id, send_with_request_id
-from fluxlit.gateway.slash_redirect import restore_prefix_in_slash_redirects
 from fluxlit.logging.context import reset_request_id, set_request_id
 
 DOC_PATHS = frozenset({"/docs", "/redoc", "/openapi.json"})
@@ -116,25 +115,20 @@ class Dispatcher:
         child = dict(scope)
         if headers is not None:
             child["headers"] = headers
+        if self._mount and not has_mount:
+            # Both apps see the full public path, mount included.
+            child["path"] = self._mount + path
+            child["raw_path"] = self._mount_raw + (raw_path or path.encode())
         if path == self._strip or path.startswith(self._api_slash) or not self._strip:
-            inner = path[len(self._strip) :] or "/"
-            child["path"] = inner
-            if raw_path is not None and raw_path.startswith(self._strip_raw):
-                child["raw_path"] = raw_path[len(self._strip_raw) :] or b"/"
-            else:
-                child["raw_path"] = inner.encode()
+            # As in Starlette's own Mount: ``root_path`` holds the prefix, so the API
+            # routes on the prefix-free rest, its sub-mounts work and its redirects and
+            # docs URLs keep the prefix.
             child["root_path"] = self._api_root_path
-            if scope["type"] == "http" and self._api_root_path:
-                send = restore_prefix_in_slash_redirects(send, inner, self._api_root_path)
             await self.api_app(child, receive, send)
         elif path in DOC_PATHS and scope["type"] == "http":
             await self._redirect_to_api_docs(scope, send, path)
         else:
-            # Streamlit serves under its base path, so it always gets the mount.
-            if self._mount and not has_mount:
-                child["path"] = self._mount + path
-                child["raw_path"] = self._mount_raw + (raw_path or path.encode())
-            child["root_path"] = ""
+            child["root_path"] = ""  # Streamlit serves under its own base path
             await self.ui_app(child, receive, send)
 
     async def _redirect_to_api_docs(self, scope: Scope, send: Send, path: str) -> None:
@@ -168,8 +162,10 @@ def build_dispatcher(
     """Build the ASGI app that serves both runtime modes.
 
     HTTP and WebSocket paths equal to ``api_prefix`` or below it go to ``api_app``
-    with the prefix stripped from ``path`` and ``raw_path`` and appended to
-    ``root_path`` (so FastAPI's docs find their OpenAPI URL). Top-level ``/docs``,
+    with the prefix stripped for routing: ``root_path`` is set to the public mount
+    plus the prefix and ``path``/``raw_path`` are the full public path, as Starlette
+    (0.33+) expects, so the API matches prefix-free routes, its own mounts work, and
+    its redirects and docs URLs keep the prefix. Top-level ``/docs``,
     ``/redoc`` and ``/openapi.json`` answer 307 to the same path under the prefix.
     Everything else goes to ``ui_app`` with ``root_mount`` kept in the path.
 

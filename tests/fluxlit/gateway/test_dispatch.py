@@ -1,4 +1,4 @@
-"""The dispatcher: API prefix stripping, redirects, request ids, body limits, lifespans."""
+"""The dispatcher: API prefix and sub-mounts, redirects, request ids, body limits, lifespans."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
@@ -171,8 +173,12 @@ def test_raw_path_keeps_percent_encoding_on_both_sides() -> None:
     api = RecordingUI()
     client = TestClient(build_dispatcher(api, ui, root_mount="/m"))
     client.get("/m/api/a%2Fb")
-    assert api.scopes[-1]["path"] == "/a/b" and api.scopes[-1]["raw_path"] == b"/a%2Fb"
+    assert api.scopes[-1]["path"] == "/m/api/a/b" and api.scopes[-1]["raw_path"] == b"/m/api/a%2Fb"
     assert api.scopes[-1]["root_path"] == "/m/api"
+    scope = api.scopes[-1]
+    assert scope["path"][len(scope["root_path"]) :] == "/a/b", "routes on the prefix-free rest"
+    client.get("/api/a%2Fb")  # a proxy that strips the mount: the same scope reaches the API
+    assert api.scopes[-1]["path"] == "/m/api/a/b" and api.scopes[-1]["raw_path"] == b"/m/api/a%2Fb"
     client.get("/x%20y")
     assert ui.scopes[-1]["path"] == "/m/x y" and ui.scopes[-1]["raw_path"] == b"/m/x%20y"
 
@@ -195,7 +201,7 @@ def test_websockets_follow_the_same_routes() -> None:
 
     client = TestClient(build_dispatcher(api, ui_app, root_mount="/m"))
     with client.websocket_connect("/m/api/ws", headers={"X-Request-ID": "w-1"}) as ws:
-        assert ws.receive_text() == "api /ws w-1"
+        assert ws.receive_text() == "api /m/api/ws w-1", "full path; routed on /ws"
     with client.websocket_connect("/_stcore/stream", headers={"X-Request-ID": "bad id!"}) as ws:
         where, path, rid = ws.receive_text().split(" ")
     assert (where, path) == ("ui", "/m/_stcore/stream") and rid not in ("", "bad id!")
@@ -457,3 +463,25 @@ def test_trailing_slash_redirects_keep_the_prefix(
     assert response.status_code == 307 and response.headers["location"] == location
     other = client.get(mount + "/api/elsewhere", follow_redirects=False)
     assert other.headers["location"] == "/items/", "the API's own redirects are untouched"
+
+
+@pytest.mark.parametrize(("mount", "request_prefix"), [("", ""), ("/m", "/m"), ("/m", "")])
+def test_sub_apps_mounted_in_the_api_are_reachable(
+    tmp_path: Path, mount: str, request_prefix: str
+) -> None:
+    (tmp_path / "a.txt").write_text("static file")
+    legacy = FastAPI()
+
+    @legacy.get("/ping")
+    def ping(request: Request) -> dict[str, str]:
+        return {"pong": request.url.path}
+
+    api = make_api()
+    api.mount("/legacy", legacy)
+    api.mount("/files", StaticFiles(directory=tmp_path))
+    client = TestClient(build_dispatcher(api, RecordingUI(), root_mount=mount))
+    response = client.get(request_prefix + "/api/legacy/ping")
+    assert response.json() == {"pong": f"{mount}/api/legacy/ping"}
+    assert client.get(request_prefix + "/api/files/a.txt").text == "static file"
+    assert client.get(request_prefix + "/api/files/missing.txt").status_code == 404
+    assert client.get(request_prefix + "/api/echo").json()["root_path"] == f"{mount}/api"

@@ -72,11 +72,12 @@ def test_issue_hs256_access_token_round_trip() -> None:
     assert app_with(hs_bearer()).get("/admin", headers=auth(token)).status_code == 200
 
 
-def _none_token() -> str:
-    def b64(data: dict[str, object]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+def _b64(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
-    return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims())}."
+
+def _none_token() -> str:
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims())}."
 
 
 @pytest.mark.parametrize(
@@ -189,3 +190,64 @@ def test_unknown_kids_do_not_refetch_during_cooldown(keyset) -> None:
         forged = jwt.encode(claims(), keys.keys["k1"], algorithm="RS256", headers={"kid": f"x{i}"})
         assert client.get("/me", headers=auth(forged)).status_code == 401
     assert keys.fetches - before <= 1, "unknown kids cannot make us hammer the JWKS endpoint"
+
+
+def test_fractional_numeric_dates_are_accepted() -> None:
+    """RFC 7519 NumericDates may carry fractions; they are valid, not a server error."""
+    now = time.time()
+    token = hs_token(exp=now + 300.5, iat=now - 0.25, nbf=now - 1.5)
+    response = app_with(hs_bearer()).get("/me", headers=auth(token))
+    assert response.status_code == 200, response.text
+    assert (
+        app_with(hs_bearer()).get("/me", headers=auth(hs_token(exp=now - 5.5))).status_code == 401
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "overrides", "status"),
+    [
+        ("/admin", {"roles": {"admin": True}}, 401),
+        ("/admin", {"roles": ["admin", 1]}, 401),
+        ("/items", {"scope": 42}, 401),
+        ("/me", {"sub": 7}, 401),
+        ("/me", {"aud": [AUDIENCE, 3]}, 401),
+        ("/me", {"iat": "yesterday"}, 401),
+        ("/me", {"exp": "soon"}, 401),
+        ("/me", {"iss": ["https://issuer.test"]}, 401),
+        ("/custom", {"perms": {"x": 1}}, 403),
+        ("/custom", {"perms": 5}, 403),
+        ("/custom", {"perms": [["x"]]}, 403),
+    ],
+)
+def test_odd_claim_types_are_refused_not_500(
+    path: str, overrides: dict[str, object], status: int
+) -> None:
+    """A well-signed token with claims of the wrong shape is a client error.
+
+    Standard claims of the wrong type make the token invalid (401 with a challenge);
+    a custom roles/scope claim of the wrong shape grants nothing (403).
+    """
+    payload = json.dumps(claims(**overrides)).encode()
+    token = jwt.api_jws.encode(payload, SECRET, algorithm="HS256")  # no claim checks
+    response = app_with(hs_bearer()).get(path, headers=auth(token))
+    assert response.status_code == status, response.text
+    if status == 401:
+        assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_odd_header_types_are_refused(keyset) -> None:
+    keys, url = keyset
+    bearer = JWTBearer(
+        JWTAuthConfig(issuer=ISSUER, audience=AUDIENCE, algorithms=["RS256"], jwks_url=url)
+    )
+    client = app_with(bearer)
+    signature = keys.sign(claims()).rsplit(".", 1)[1]
+    for kid in ({"k": 1}, 5, ["k1"], None):
+        token = f"{_b64({'alg': 'RS256', 'kid': kid})}.{_b64(claims())}.{signature}"
+        response = client.get("/me", headers=auth(token))
+        assert response.status_code == 401, kid
+        assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    for alg in (["RS256"], {"RS256": 1}, 256):
+        token = f"{_b64({'alg': alg, 'kid': 'k1'})}.{_b64(claims())}.{signature}"
+        response = client.get("/me", headers=auth(token))
+        assert response.status_code == 401 and "algorithm not allowed" in response.text, alg

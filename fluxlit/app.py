@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import JsonValue
 from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
 
 from fluxlit.client import ApiClient
 from fluxlit.config.settings import FluxlitSettings
@@ -34,7 +35,7 @@ from fluxlit.urls import FluxLitPublicUrls
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.types import ASGIApp
 
     from fluxlit.auth.jwt import JWTBearer
     from fluxlit.auth.oidc import OIDCProvider
@@ -45,6 +46,37 @@ ReadinessCheck = Callable[[], Awaitable[tuple[bool, str]]]
 PageHandler = Callable[..., Any]
 
 _RESERVED_FASTAPI_KWARGS = ("title", "root_path")
+
+
+class _KeepDeeperRootPath(dict[str, Any]):
+    """An ASGI scope that refuses to shorten a ``root_path`` it already has.
+
+    FastAPI overwrites ``scope["root_path"]`` with its own ``root_path`` on every call.
+    Behind the gateway the scope already holds the longer public prefix (mount plus
+    API prefix), which must win so docs, OpenAPI and redirects keep that prefix.
+    """
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == "root_path" and isinstance(value, str):
+            current = self.get("root_path") or ""
+            if current.startswith(value.rstrip("/") + "/"):
+                return
+        super().__setitem__(key, value)
+
+
+class _FluxLitFastAPI(FastAPI):
+    """``FastAPI`` whose ``root_path`` (from settings) yields to a deeper one already set.
+
+    Served on its own (``uvicorn app:app.api``, ``TestClient(app.api)``) it behaves like
+    FastAPI. Served by the gateway, whose scope ``root_path`` is the mount plus the API
+    prefix, that value is kept instead of being cut back to the mount.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        own = self.root_path
+        if own and (scope.get("root_path") or "").startswith(own.rstrip("/") + "/"):
+            scope = _KeepDeeperRootPath(scope)
+        await super().__call__(scope, receive, send)
 
 
 class FluxLit(Generic[SettingsT]):
@@ -95,7 +127,10 @@ class FluxLit(Generic[SettingsT]):
     # ------------------------------------------------------------------ API
     def _create_api(self, fastapi_kwargs: Mapping[str, Any]) -> FastAPI:
         kwargs = {k: v for k, v in fastapi_kwargs.items() if k not in _RESERVED_FASTAPI_KWARGS}
-        api = FastAPI(title=self.settings.title, **kwargs)
+        api = _FluxLitFastAPI(title=self.settings.title, **kwargs)
+        # Set as an attribute: FastAPI deprecates the ``root_path=`` argument (it warns)
+        # but still honours the attribute, which is what the reference documents.
+        api.root_path = self.settings.root_path
         apply_http_hardening(api, self.settings)
         api.add_api_route("/healthz", self._healthz, methods=["GET"], include_in_schema=False)
         api.add_api_route("/readyz", self._readyz, methods=["GET"], include_in_schema=False)

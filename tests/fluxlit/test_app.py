@@ -64,6 +64,44 @@ def test_api_root_path_follows_public_mount(clean_fluxlit_env: Path, monkeypatch
     assert fl.api_root_path == "/apps/demo/backend"
 
 
+def test_api_root_path_comes_from_settings(settings: FluxlitSettings) -> None:
+    fl = FluxLit(
+        settings=settings.model_copy(update={"root_path": "/apps/demo"}),
+        fastapi_kwargs={"root_path": "/ignored"},
+    )
+    assert fl.api.root_path == "/apps/demo"
+    docs = TestClient(fl.api).get("/docs").text
+    assert "'/apps/demo/openapi.json'" in docs, "served on its own, FastAPI's root applies"
+
+
+async def _ui(scope: Any, receive: Any, send: Any) -> None:
+    from starlette.responses import PlainTextResponse
+
+    await PlainTextResponse("ui")(scope, receive, send)
+
+
+@pytest.mark.parametrize("request_prefix", ["/apps/demo", ""], ids=["full-path", "stripped"])
+def test_api_urls_under_the_gateway_keep_mount_and_prefix(
+    settings: FluxlitSettings, request_prefix: str
+) -> None:
+    """The gateway's root (mount + API prefix) wins over the API's own ``root_path``."""
+    from fluxlit.gateway import build_dispatcher
+
+    fl = FluxLit(settings=settings.model_copy(update={"root_path": "/apps/demo"}))
+
+    @fl.api.get("/items/")
+    def items() -> list[int]:
+        return [1]
+
+    client = TestClient(build_dispatcher(fl.api, _ui, root_mount="/apps/demo"))
+    docs = client.get(request_prefix + "/api/docs")
+    assert docs.status_code == 200 and "'/apps/demo/api/openapi.json'" in docs.text
+    schema = client.get(request_prefix + "/api/openapi.json").json()
+    assert schema["servers"] == [{"url": "/apps/demo/api"}] and "/items/" in schema["paths"]
+    assert client.get(request_prefix + "/api/items/").json() == [1]
+    assert client.get(request_prefix + "/api/healthz").json() == {"status": "ok"}
+
+
 def test_health_routes_hidden_from_openapi(settings: FluxlitSettings) -> None:
     fl = FluxLit(settings=settings)
     client = TestClient(fl.api)

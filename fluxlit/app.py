@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from fluxlit.client import ApiClient
 from fluxlit.config.settings import FluxlitSettings
+from fluxlit.logging.access import RequestLoggingMiddleware
 from fluxlit.model import AppModel, HandlerRef, MountModel, NavigationModel, RouteModel
 from fluxlit.pages.manifest import build_page_manifest as _build_page_manifest
 from fluxlit.pages.meta import PageMeta
@@ -132,6 +133,8 @@ class FluxLit(Generic[SettingsT]):
         # but still honours the attribute, which is what the reference documents.
         api.root_path = self.settings.root_path
         apply_http_hardening(api, self.settings)
+        if self.settings.enable_request_logging:
+            api.add_middleware(RequestLoggingMiddleware)
         api.add_api_route("/healthz", self._healthz, methods=["GET"], include_in_schema=False)
         api.add_api_route("/readyz", self._readyz, methods=["GET"], include_in_schema=False)
         return api

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,44 @@ def test_api_urls_under_the_gateway_keep_mount_and_prefix(
     assert schema["servers"] == [{"url": "/apps/demo/api"}] and "/items/" in schema["paths"]
     assert client.get(request_prefix + "/api/items/").json() == [1]
     assert client.get(request_prefix + "/api/healthz").json() == {"status": "ok"}
+
+
+def test_request_logging_is_off_by_default(
+    settings: FluxlitSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from fluxlit.logging.access import RequestLoggingMiddleware
+
+    fl = FluxLit(settings=settings)
+    assert not any(m.cls is RequestLoggingMiddleware for m in fl.api.user_middleware)
+    with caplog.at_level(logging.INFO, logger="fluxlit.api.access"):
+        TestClient(fl.api).get("/healthz")
+    assert not [r for r in caplog.records if r.name == "fluxlit.api.access"]
+
+
+def test_request_logging_logs_each_api_request(
+    clean_fluxlit_env: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("FLUXLIT_ENABLE_REQUEST_LOGGING", "true")
+    fl = FluxLit()
+
+    @fl.api.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    client = TestClient(fl.api, raise_server_exceptions=False)
+    with caplog.at_level(logging.INFO, logger="fluxlit.api.access"):
+        client.get("/healthz?token=SECRET9&page=2", headers={"X-Request-ID": "rid-1"})
+        client.get("/missing")
+        client.get("/boom")
+    records = [r for r in caplog.records if r.name == "fluxlit.api.access"]
+    assert [(r.levelno, r.__dict__["path"], r.__dict__["status"]) for r in records] == [
+        (logging.INFO, "/healthz", 200),
+        (logging.INFO, "/missing", 404),
+        (logging.INFO, "/boom", 500),
+    ]
+    first = records[0].__dict__
+    assert first["request_id"] == "rid-1" and first["query"] == "token=<redacted>&page=2"
+    assert "SECRET9" not in records[0].getMessage()
 
 
 def test_health_routes_hidden_from_openapi(settings: FluxlitSettings) -> None:

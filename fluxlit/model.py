@@ -84,7 +84,8 @@ class JWTModel(_Frozen):
 
     issuer: str
     audience: str
-    algorithms: tuple[str, ...] = ("HS256",)
+    algorithms: tuple[str, ...] | None = None
+    """``None``: RS256 and ES256 with ``jwks_url``, else HS256 (as ``make_jwt_bearer``)."""
     jwks_url: str | None = None
     hs256_secret_env: str | None = None
     leeway_seconds: int = 0

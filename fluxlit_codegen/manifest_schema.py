@@ -122,8 +122,8 @@ class JWTTable(_Table):
     """Expected 'iss' claim."""
     audience: str
     """Expected 'aud' claim."""
-    algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
-    """Accepted signing algorithms."""
+    algorithms: list[str] | None = Field(default=None, min_length=1)
+    """Accepted signing algorithms (default: RS256 and ES256 with jwks_url, else HS256)."""
     jwks_url: str | None = None
     """URL of the issuer's JSON Web Key Set (for RS/ES algorithms)."""
     hs256_secret_env: str | None = None
@@ -150,7 +150,7 @@ class OIDCTable(_Table):
     scope: str = "openid profile email"
     """Scopes requested at login."""
     public_base_url: str = ""
-    """Public URL of the app, used to build the callback URL (default: from the request)."""
+    """Public origin for callback and landing URLs (required unless FLUXLIT_PUBLIC_BASE_URL)."""
     streamlit_redirect_path: str = "/"
     """Page path the user lands on after login."""
 

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.params import Depends as DependsParam
 
-from fluxlit.auth.jwt import JWTAuthConfig, JWTBearer, RequireRoles, RequireScopes
+from fluxlit.auth.jwt import (
+    JWTAuthConfig,
+    JWTBearer,
+    RequireRoles,
+    RequireScopes,
+    check_config,
+    default_algorithms,
+)
 from fluxlit.model import AuthModel, AuthRequirement, JWTModel, OIDCModel
+
+MANIFEST_NAMES = {
+    "algorithms": "[auth.jwt] algorithms",
+    "hs256_secret": "[auth.jwt] hs256_secret_env",
+    "jwks_url": "[auth.jwt] jwks_url",
+}
 
 
 def bearer_from_model(jwt: JWTModel) -> JWTBearer:
-    """A ``JWTBearer`` for ``[auth.jwt]``; the HS secret comes from the named variable."""
+    """The ``JWTBearer`` for ``[auth.jwt]``; the HS secret comes from the named variable.
+
+    Without ``algorithms`` the defaults match ``make_jwt_bearer``: RS256/ES256 with
+    ``jwks_url``, else HS256. Errors name the manifest key to change. Equal tables
+    (and secrets) give the same bearer, so all routes of an app share one JWKS cache.
+    """
     secret = None
     if jwt.hs256_secret_env:
         secret = os.environ.get(jwt.hs256_secret_env)
@@ -21,16 +40,21 @@ def bearer_from_model(jwt: JWTModel) -> JWTBearer:
             raise ValueError(
                 f"[auth.jwt] hs256_secret_env names ${jwt.hs256_secret_env}, which is not set"
             )
-    return JWTBearer(
-        JWTAuthConfig(
-            issuer=jwt.issuer,
-            audience=jwt.audience,
-            algorithms=list(jwt.algorithms),
-            jwks_url=jwt.jwks_url,
-            hs256_secret=secret,
-            leeway_seconds=jwt.leeway_seconds,
-        )
+    return _shared_bearer(jwt, secret)
+
+
+@lru_cache(maxsize=32)
+def _shared_bearer(jwt: JWTModel, secret: str | None) -> JWTBearer:
+    config = JWTAuthConfig(
+        issuer=jwt.issuer,
+        audience=jwt.audience,
+        algorithms=list(jwt.algorithms or default_algorithms(jwks_url=jwt.jwks_url)),
+        jwks_url=jwt.jwks_url,
+        hs256_secret=secret,
+        leeway_seconds=jwt.leeway_seconds,
     )
+    check_config(config, names=MANIFEST_NAMES)
+    return JWTBearer(config)
 
 
 def route_dependencies(auth: AuthModel | None, requirement: AuthRequirement) -> list[DependsParam]:
@@ -69,6 +93,11 @@ def attach_manifest_oidc(api: FastAPI, oidc: OIDCModel, settings: Any) -> None:
         )
     )
     public_base_url = oidc.public_base_url or getattr(settings, "public_base_url", "")
+    if not public_base_url:
+        raise ValueError(
+            "[auth.oidc] needs the app's public origin for redirects: set public_base_url "
+            "(e.g. 'https://app.example.com') or FLUXLIT_PUBLIC_BASE_URL"
+        )
     register_oidc_bff_routes(
         api,
         OIDCBFFConfig(

@@ -15,11 +15,19 @@ def page_slug(path: str) -> str:
 def query_params(st: Any) -> dict[str, str]:
     """Return the current URL query as plain strings (the first value of a list).
 
-    Missing or unreadable ``st.query_params`` gives an empty dict.
+    Streamlit's ``QueryParams`` (``st.query_params``) returns the *last* value of a
+    repeated key from ``[]`` and ``to_dict()``; this reads ``get_all(key)[0]`` instead,
+    so ``?a=1&a=2`` gives ``{"a": "1"}``. Mappings without ``get_all`` (plain dicts)
+    work too, list values giving their first element. Missing or unreadable
+    ``st.query_params`` gives an empty dict.
     """
     try:
         raw = st.query_params
-        items = list(raw.to_dict().items()) if hasattr(raw, "to_dict") else list(raw.items())
+        get_all = getattr(raw, "get_all", None)
+        if callable(get_all):
+            items = [(key, get_all(key)) for key in list(raw.keys())]
+        else:
+            items = list(raw.items())
     except Exception:
         return {}
     result: dict[str, str] = {}

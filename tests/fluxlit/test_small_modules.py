@@ -110,6 +110,17 @@ def test_query_params_normalises_lists() -> None:
     assert query_params(object()) == {}
 
 
+def test_query_params_takes_the_first_of_repeated_keys_from_streamlit() -> None:
+    """Streamlit's own ``QueryParams`` keeps the last value in ``to_dict()``; we want the first."""
+    from streamlit.runtime.state.query_params import QueryParams
+
+    real = QueryParams()
+    real.populate_from_query_string("a=1&a=2&b=x&empty=")
+    assert real.to_dict()["a"] == "2", "precondition: Streamlit's mapping keeps the last"
+    st = type("St", (), {"query_params": real})()
+    assert query_params(st) == {"a": "1", "b": "x", "empty": ""}
+
+
 def test_page_slug_and_match() -> None:
     pages = [("/", "Home", None), ("/reports/daily", "Daily", None), ("/x", "Home", None)]
     assert page_slug("/") == "home" and page_slug("/reports/daily/") == "reports-daily"

@@ -3,6 +3,14 @@
 An opaque query parameter (``fluxlit_sid`` by default) names a blob in a
 ``SessionStore``. ``InMemorySessionStore`` is for one process; use a shared store
 (``fluxlit.redis_store.RedisSessionStore``) for several workers or replicas.
+
+Hardening beyond the API reference: a present ``fluxlit_sid`` that does not look like
+a minted id (URL-safe, 16-128 characters, see ``is_valid_session_id``) is treated as
+absent. ``ensure_url_session`` then mints a fresh id, and ``hydrate_url_session`` /
+``persist_url_session`` return ``None``. A link carrying a chosen name such as
+``?fluxlit_sid=admin`` therefore never becomes anyone's session id (session fixation
+with a hand-picked id) and never reaches the store as a key. The id is read with
+``fluxlit.deep_links.query_params``: with a repeated parameter the first value counts.
 """
 
 from __future__ import annotations
@@ -132,7 +140,8 @@ def ensure_url_session(
     """Make sure the URL carries a session id; mint one, seed the store, set the param.
 
     Returns the existing or new id. When the query cannot be written (read-only
-    ``query_params``), the new id is still returned and ``initial`` still stored.
+    ``query_params``), the new id is still returned and ``initial`` still stored. A
+    present id that does not look minted is replaced by a new one (see the module doc).
     """
     name = _param(param)
     existing = _current_id(st, name)
@@ -159,7 +168,9 @@ def hydrate_url_session(
 
     With ``merge`` (default) existing keys win (``setdefault``), so in-flight widget
     state beats stale stored values; otherwise stored values overwrite. Returns the
-    id when the param is present (even if the store has nothing), else ``None``.
+    id when the param is present (even if the store has nothing), else ``None``; a
+    param that does not look like a minted id counts as missing. ``blob`` (when
+    given) is merged instead of reading the store.
     """
     session_id = _current_id(st, _param(param))
     if session_id is None:
@@ -209,8 +220,9 @@ def persist_url_session(
 ) -> str | None:
     """Write a shallow copy of ``st.session_state`` to the store for the URL's id.
 
-    Returns the id when present, else ``None``. If the snapshot fails, the store is
-    left unchanged and a warning is logged (with a traceback when ``FLUXLIT_DEBUG=1``).
+    Returns the id when present, else ``None`` (also for an id that does not look
+    minted: nothing is written under it). If the snapshot fails, the store is left
+    unchanged and a warning is logged (with a traceback when ``FLUXLIT_DEBUG=1``).
     """
     session_id = _current_id(st, _param(param))
     if session_id is None:

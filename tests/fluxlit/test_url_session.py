@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -159,3 +161,115 @@ def test_ensure_url_session_in_real_apptest() -> None:
     sid = at.query_params["fluxlit_sid"]
     sid = sid[0] if isinstance(sid, list) else sid
     assert at.markdown[0].value == f"sid={sid}"
+
+
+def _real_st(query: str) -> Any:
+    """An ``st`` whose ``query_params`` is Streamlit's real ``QueryParams`` object."""
+    from streamlit.runtime.state.query_params import QueryParams
+
+    params = QueryParams()
+    params.populate_from_query_string(query)
+    return SimpleNamespace(query_params=params, session_state={})
+
+
+def test_repeated_session_param_uses_the_first_value() -> None:
+    store = InMemorySessionStore()
+    first, second = new_session_id(), new_session_id()
+    store.set(first, {"owner": "first"})
+    store.set(second, {"owner": "second"})
+    st = _real_st(f"fluxlit_sid={first}&fluxlit_sid={second}")
+    assert hydrate_url_session(st, store) == first
+    assert st.session_state == {"owner": "first"}
+    st.session_state["step"] = 2
+    assert persist_url_session(st, store) == first
+    assert store.get(second) == {"owner": "second"}, "the second id is never written"
+
+
+def test_chosen_ids_cannot_fixate_a_session(fake_st) -> None:
+    """An attacker's link names an id it can guess later; it must not become the session."""
+    store = InMemorySessionStore()
+    victim = fake_st({"fluxlit_sid": "alice"})
+    sid = ensure_url_session(victim, store, initial={"step": 1})
+    assert sid != "alice" and victim.query_params["fluxlit_sid"] == sid
+    victim.session_state["secret"] = "victim data"
+    assert persist_url_session(victim, store) == sid
+    attacker = fake_st({"fluxlit_sid": "alice"})
+    assert hydrate_url_session(attacker, store) is None and attacker.session_state == {}
+    assert store.get("alice") is None
+    stale = fake_st({"fluxlit_sid": "alice"})
+    stale.session_state["secret"] = "x"
+    assert persist_url_session(stale, store) is None and store.get("alice") is None
+
+
+class RecordingStore(InMemorySessionStore):
+    """Remembers the ``ttl_seconds`` of every write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ttls: list[float | None] = []
+
+    def set(
+        self, session_id: str, data: dict[str, Any], *, ttl_seconds: float | None = None
+    ) -> None:
+        self.ttls.append(ttl_seconds)
+        super().set(session_id, data, ttl_seconds=ttl_seconds)
+
+
+def test_ttl_seconds_reaches_the_store(fake_st) -> None:
+    store = RecordingStore()
+    st = fake_st()
+    ensure_url_session(st, store, ttl_seconds=12.5)
+    persist_url_session(st, store, ttl_seconds=3.0)
+    persist_url_session(st, store)
+    assert store.ttls == [12.5, 3.0, None]
+
+
+def test_custom_param_and_environment_default(fake_st, monkeypatch) -> None:
+    store = InMemorySessionStore()
+    st = fake_st()
+    sid = ensure_url_session(st, store, param="s")
+    assert dict(st.query_params) == {"s": sid}
+    assert hydrate_url_session(st, store) is None, "the default name is not looked at"
+    assert hydrate_url_session(st, store, param="s") == sid
+
+    monkeypatch.setenv("FLUXLIT_SESSION_PARAM", "envsid")
+    other = fake_st()
+    env_sid = ensure_url_session(other, store)
+    assert dict(other.query_params) == {"envsid": env_sid}
+    assert persist_url_session(other, store) == env_sid
+    explicit = ensure_url_session(other, store, param="wins")
+    assert "wins" in other.query_params and explicit != env_sid
+
+
+def test_hydrate_merges_the_given_blob_instead_of_the_store(fake_st) -> None:
+    store = InMemorySessionStore()
+    sid = new_session_id()
+    store.set(sid, {"from": "store"})
+    st = fake_st({"fluxlit_sid": sid})
+    st.session_state["kept"] = 1
+    assert hydrate_url_session(st, store, blob={"from": "blob", "kept": 2}) == sid
+    assert st.session_state == {"from": "blob", "kept": 1}
+    assert hydrate_url_session(st, store, blob={"kept": 3}, merge=False) == sid
+    assert st.session_state["kept"] == 3
+
+
+@pytest.mark.parametrize(("debug", "traceback"), [("1", True), ("", False)])
+def test_persist_failure_traceback_only_in_debug(
+    fake_st, caplog, monkeypatch, debug: str, traceback: bool
+) -> None:
+    class Exploding(dict):
+        def keys(self):
+            raise RuntimeError("snapshot boom")
+
+        def __iter__(self):
+            raise RuntimeError("snapshot boom")
+
+    monkeypatch.setenv("FLUXLIT_DEBUG", debug)
+    sid = new_session_id()
+    st = fake_st({"fluxlit_sid": sid})
+    st.session_state = Exploding()
+    with caplog.at_level(logging.WARNING, logger="fluxlit.url_session"):
+        assert persist_url_session(st, InMemorySessionStore()) == sid
+    (record,) = caplog.records
+    assert bool(record.exc_info) is traceback
+    assert ("snapshot boom" in caplog.text) is traceback

@@ -19,7 +19,10 @@ class FluxLitPublicUrls:
 
     The app base is the origin plus the public mount (``FLUXLIT_ROOT_PATH`` or
     ``streamlit_public_path``); the API base adds ``api_mount_path``. An absolute
-    ``FLUXLIT_PUBLIC_BASE_URL`` wins over the request's own scheme and host.
+    ``FLUXLIT_PUBLIC_BASE_URL`` wins over the request's own scheme and host; its path
+    is used only when it equals the configured mount (otherwise the mount is). Without
+    it, the request's scheme and host are used, ``X-Forwarded-*`` included when Uvicorn
+    runs with proxy headers.
     """
 
     def __init__(self, fluxlit: FluxLit[Any]) -> None:
@@ -35,9 +38,8 @@ class FluxLitPublicUrls:
         configured = urlsplit(self._fluxlit.settings.public_base_url.strip())
         if configured.scheme and configured.netloc:
             origin = f"{configured.scheme}://{configured.netloc}"
-            configured_path = configured.path.rstrip("/")
-            if configured_path and (not mount or configured_path == mount):
-                return origin + configured_path
+            # The reference: the URL's path is the app base only when it matches the
+            # public mount; any other path (including one set with no mount) is ignored.
             return origin + mount
         origin = f"{request.url.scheme}://{request.url.netloc}"
         return origin + mount

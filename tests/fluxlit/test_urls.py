@@ -52,17 +52,39 @@ def test_public_base_url_wins(env) -> None:
     assert FluxLit().urls.app_base(_request()) == "https://public.example.com/tool"
 
 
-def test_public_base_url_path_used_when_no_mount(env) -> None:
+def test_public_base_url_path_ignored_unless_it_matches_the_mount(env) -> None:
     env.setenv("FLUXLIT_PUBLIC_BASE_URL", "https://public.example.com/base/")
+    assert FluxLit().urls.api_base(_request()) == "https://public.example.com/api"
+    env.setenv("FLUXLIT_ROOT_PATH", "/other")
+    assert FluxLit().urls.app_base(_request()) == "https://public.example.com/other"
+    env.setenv("FLUXLIT_ROOT_PATH", "/base")
     assert FluxLit().urls.api_base(_request()) == "https://public.example.com/base/api"
 
 
-def test_page_links_encode_query(env) -> None:
-    urls = FluxLit().urls
-    request = _request()
-    assert urls.for_page(request, "/") == "http://example.test:8777/"
-    link = urls.page_url(request, "reports", query={"q": "a b&c=d", "n": 2})
-    assert link == "http://example.test:8777/reports?q=a%20b%26c%3Dd&n=2"
-    assert urls.for_page(request, "/reports", query={"q": "é"}) == urls.page_url(
-        request, "/reports", query={"q": "é"}
-    )
+def test_forwarded_headers_reach_the_urls_through_uvicorn_proxy_headers(env) -> None:
+    """With proxy headers on, Uvicorn applies ``X-Forwarded-Proto``; the URLs follow it.
+
+    The host is the ``Host`` header (proxies preserve it); FluxLit does not trust
+    ``X-Forwarded-Host`` on its own, and an untrusted client's headers change nothing.
+    """
+    from starlette.testclient import TestClient
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    fl = FluxLit()
+
+    @fl.api.get("/links")
+    def links(request: Request) -> dict[str, str]:
+        return {"app": fl.urls.app_base(request), "api": fl.urls.page_url(request, "/r")}
+
+    headers = {
+        "Host": "shop.example.com",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "evil.example.net",
+    }
+    trusted = TestClient(ProxyHeadersMiddleware(fl.api, trusted_hosts="*"))
+    assert trusted.get("/links", headers=headers).json() == {
+        "app": "https://shop.example.com",
+        "api": "https://shop.example.com/r",
+    }
+    untrusted = TestClient(ProxyHeadersMiddleware(fl.api, trusted_hosts="10.0.0.1"))
+    assert untrusted.get("/links", headers=headers).json()["app"] == "http://shop.example.com"

@@ -66,6 +66,7 @@ def settings_warnings(settings: FluxlitSettings) -> list[str]:
         "FLUXLIT_STREAMLIT_UPSTREAM_FILE",
         "FLUXLIT_TESTS",
         "FLUXLIT_TEST_PAGE_OVERRIDES",
+        "FLUXLIT_TEST_PAGE_KEY",
         "FLUXLIT_EXTRA_SYS_PATH",
         "FLUXLIT_CHROMIUM",
         "FLUXLIT_SESSION_PARAM",

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 
 OVERRIDES_ENV = "FLUXLIT_TEST_PAGE_OVERRIDES"
 DEEP_LINK_KEY = "page"
+PAGE_KEY_ENV = "FLUXLIT_TEST_PAGE_KEY"
+
+
+def deep_link_key() -> str:
+    """The query key deep links use: ``page``, or the ``page_key`` a test helper set."""
+    return os.environ.get(PAGE_KEY_ENV) or DEEP_LINK_KEY
 
 
 def import_reference(value: str) -> Any:
@@ -141,9 +147,8 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
         st.set_page_config(**_page_config(ordered[0], settings, model.title))
         _handler_page(ordered[0], model, app, settings)()
         return
-    wanted = match_nav_page(
-        query_params(st), [(p.path, p.title) for p in ordered], page_key=DEEP_LINK_KEY
-    )
+    key = deep_link_key()
+    wanted = match_nav_page(query_params(st), [(p.path, p.title) for p in ordered], page_key=key)
     default_path = wanted[0] if wanted else ordered[0].path
     st_pages = []
     for page in ordered:
@@ -162,7 +167,7 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
     selected = st.navigation(st_pages)
     if wanted is not None:
         wanted_page = st_pages[[p.path for p in ordered].index(wanted[0])]
-        _consume_deep_link(st)
+        _consume_deep_link(st, key)
         if selected is not wanted_page:
             st.switch_page(wanted_page)
     chosen = next((p for s, p in zip(st_pages, ordered, strict=True) if s is selected), None)
@@ -172,7 +177,7 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
     selected.run()
 
 
-def _consume_deep_link(st: Any) -> None:
-    """Drop ``?page=`` once honoured, so it cannot pin navigation on later reruns."""
+def _consume_deep_link(st: Any, key: str) -> None:
+    """Drop ``?page=`` (``key``) once honoured, so it cannot pin navigation on reruns."""
     with contextlib.suppress(Exception):
-        del st.query_params[DEEP_LINK_KEY]
+        del st.query_params[key]

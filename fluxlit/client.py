@@ -9,6 +9,7 @@ is made, so a user-controlled string cannot redirect the call to another host.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -53,7 +54,12 @@ def set_client_factory(factory: ClientFactory | None) -> Callable[[], None]:
 
 
 def check_relative_path(path: str) -> str:
-    """Return ``path`` with one leading ``/``, or raise ``ValueError`` if it names a host."""
+    """Return ``path`` with one leading ``/``, or raise ``ValueError`` if it names a host.
+
+    A path starting with one ``/`` is always a path on the API (``/items:search`` is
+    fine). Without the slash, a colon in the first segment reads as a URL scheme
+    (``users:1``, ``javascript:...``) and is refused with a hint to add the ``/``.
+    """
     if not isinstance(path, str):
         raise TypeError("API path must be a string")
     if any(ord(ch) < 32 or ch == "\x7f" for ch in path):
@@ -63,13 +69,18 @@ def check_relative_path(path: str) -> str:
         raise ValueError(f"API path {path!r} must not contain backslashes")
     if stripped.startswith("//"):
         raise ValueError(f"API path {path!r} is scheme-relative; pass a path such as '/users'")
+    if stripped.startswith("/"):
+        return stripped
     parts = urlsplit(stripped)
-    if parts.scheme or parts.netloc:
+    if parts.netloc:
         raise ValueError(f"API path {path!r} is an absolute URL; pass a path such as '/users'")
-    first_segment = stripped.lstrip("/").split("/", 1)[0]
-    if ":" in first_segment.split("?", 1)[0]:
-        raise ValueError(f"API path {path!r} looks like a URL scheme; pass a path such as '/users'")
-    return "/" + stripped.lstrip("/")
+    first_segment = re.split(r"[/?#]", stripped, maxsplit=1)[0]
+    if ":" in first_segment:
+        raise ValueError(
+            f"API path {path!r} reads as a URL scheme; if it is a path on the API, "
+            f"start it with '/': '/{stripped}'"
+        )
+    return "/" + stripped
 
 
 class ApiClient:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from fluxlit.client import ApiClient, set_client_factory
 from fluxlit.logging import reset_request_id, set_request_id
@@ -88,11 +88,37 @@ def test_paths_with_colons_later_are_fine(seen: list[httpx.Request]) -> None:
     assert seen[0].url.path == "/api/items/a:b"
 
 
+@pytest.mark.parametrize("path", ["/items:search", "/v1:batch/run", " /users:1", "items/a:b"])
+def test_colon_in_a_slash_path_is_a_path(seen: list[httpx.Request], path: str) -> None:
+    ApiClient("http://api.test/api").post(path)
+    (request,) = seen
+    assert request.url.host == "api.test"
+    assert request.url.path == "/api/" + path.strip().lstrip("/")
+
+
+def test_scheme_like_path_is_refused_with_a_hint(seen: list[httpx.Request]) -> None:
+    with pytest.raises(ValueError, match="'/users:1'"):
+        ApiClient("http://api.test/api").get("users:1")
+    assert seen == []
+
+
+def test_verbs_share_the_host_check(seen: list[httpx.Request]) -> None:
+    client = ApiClient("http://api.test/api")
+    for call in (client.get, client.post, client.put, client.delete):
+        with pytest.raises(ValueError):
+            call("https://evil.test/x")
+    with pytest.raises(ValueError):
+        client.get_model("//evil.test/item", Item)
+    assert seen == []
+
+
 def test_models(seen: list[httpx.Request]) -> None:
     client = ApiClient("http://api.test/api")
     assert client.get_model("/item", Item) == Item(name="pen", price=1.5)
     with pytest.raises(httpx.HTTPStatusError):
         client.get_model("/broken", Item)
+    with pytest.raises(ValidationError):
+        client.get_model("/echo", Item)  # 201 {"echo": null}: not an Item
     with pytest.raises(ValueError):
         client.post_model("/echo", Item, body=Item(name="a", price=1), json={"a": 1})
 
@@ -133,6 +159,21 @@ def test_request_id_propagation(seen: list[httpx.Request]) -> None:
         reset_request_id(token)
     assert "x-request-id" not in seen[0].headers
     assert seen[1].headers["x-request-id"] == "req-123"
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_get_client_forwards_request_id_only_in_debug(
+    seen: list[httpx.Request], clean_fluxlit_env, debug: bool
+) -> None:
+    from fluxlit import FluxLit, FluxlitSettings
+
+    fl = FluxLit(settings=FluxlitSettings(debug=debug))
+    token = set_request_id("req-dbg")
+    try:
+        fl.get_client().get("/a")
+    finally:
+        reset_request_id(token)
+    assert seen[0].headers.get("x-request-id") == ("req-dbg" if debug else None)
 
 
 def test_factory_restore() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar, Token
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails
 
 from fluxlit.deep_links import query_params as _plain_query
 
@@ -143,27 +144,53 @@ def parse_query_params(st: Any, model: type[M], *, strict: bool = False) -> M | 
         return None
 
 
+ExtraPolicy = Literal["ignore", "allow", "forbid"]
+_EXTRA_POLICIES: tuple[str, ...] = get_args(ExtraPolicy)
+
+
 class SessionModel:
     """Read and write a pydantic model to ``st.session_state`` keys named like its fields.
 
     ``SessionModel(st).load(Prefs)`` builds ``Prefs`` from the keys present (defaults
-    for the rest); ``.save(prefs)`` writes every field back. ``extra`` is the model
-    policy for unknown keys when loading (``ignore`` by default).
+    for the rest); ``.save(prefs)`` writes every field back. ``extra`` says what to do
+    with session keys that are not fields, in pydantic's words:
+
+    - ``"ignore"`` (default): leave them out.
+    - ``"allow"``: hand them to the model too; a model that keeps extras
+      (``extra="allow"`` in its config) returns them in ``model_extra``, and ``save``
+      writes ``model_extra`` back. A model that ignores extras drops them as usual.
+    - ``"forbid"``: any such key is a ``ValidationError`` (``extra_forbidden``), for
+      pages whose session state must hold nothing but the model.
     """
 
     def __init__(self, st: Any, *, extra: str = "ignore") -> None:
+        if extra not in _EXTRA_POLICIES:
+            raise ValueError(f"SessionModel extra= must be one of {_EXTRA_POLICIES}, got {extra!r}")
         self._st = st
         self.extra = extra
 
     def load(self, model: type[M]) -> M:
-        """Return ``model`` filled from session state."""
-        state = self._st.session_state
-        data = {name: state[name] for name in model.model_fields if name in state}
-        if self.extra != "ignore":
-            data.update({k: v for k, v in dict(state).items() if k not in model.model_fields})
+        """Return ``model`` filled from session state (see the class doc for ``extra``)."""
+        state = dict(self._st.session_state)
+        fields = model.model_fields
+        data = {name: value for name, value in state.items() if name in fields}
+        others = {str(k): v for k, v in state.items() if k not in fields}
+        if others and self.extra == "forbid":
+            raise ValidationError.from_exception_data(
+                model.__name__,
+                [
+                    InitErrorDetails(type="extra_forbidden", loc=(key,), input=value)
+                    for key, value in others.items()
+                ],
+            )
+        if self.extra == "allow":
+            data.update(others)
         return model.model_validate(data)
 
     def save(self, instance: BaseModel) -> None:
-        """Write every field of ``instance`` into session state."""
+        """Write every field of ``instance`` (and, with ``extra="allow"``, its extras)."""
         for name in type(instance).model_fields:
             self._st.session_state[name] = getattr(instance, name)
+        if self.extra == "allow":
+            for name, value in (instance.model_extra or {}).items():
+                self._st.session_state[name] = value

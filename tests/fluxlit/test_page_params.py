@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fluxlit import Cookie, Depends, Header, PageMeta, Query, SessionModel, parse_query_params
 from fluxlit.pages.inject import call_page_handler, check_page_handler
@@ -48,6 +48,74 @@ def test_session_model(fake_st) -> None:
     assert helper.load(Filters) == Filters(region="south")
     helper.save(Filters(region="west", year=1))
     assert st.session_state["region"] == "west" and st.session_state["year"] == 1
+
+
+class OpenPrefs(BaseModel):
+    """A model that keeps extra keys."""
+
+    model_config = ConfigDict(extra="allow")
+    region: str = "north"
+
+
+def _state(fake_st: Any) -> Any:
+    st = fake_st()
+    st.session_state.update({"region": "south", "widget_1": 3})
+    return st
+
+
+def test_session_model_extra_ignore_leaves_other_keys_out(fake_st) -> None:
+    st = _state(fake_st)
+    assert SessionModel(st).load(OpenPrefs).model_extra == {}
+    assert SessionModel(st, extra="ignore").load(Filters) == Filters(region="south")
+
+
+def test_session_model_extra_allow_passes_other_keys(fake_st) -> None:
+    st = _state(fake_st)
+    helper = SessionModel(st, extra="allow")
+    loaded = helper.load(OpenPrefs)
+    assert loaded.region == "south" and loaded.model_extra == {"widget_1": 3}
+    assert helper.load(Filters) == Filters(region="south"), "the model may still drop them"
+    helper.save(OpenPrefs(region="west", note="hi"))
+    assert st.session_state == {"region": "west", "widget_1": 3, "note": "hi"}
+    SessionModel(st).save(OpenPrefs(region="east", other=1))
+    assert "other" not in st.session_state, "ignore writes fields only"
+
+
+def test_session_model_extra_forbid_rejects_other_keys(fake_st) -> None:
+    st = _state(fake_st)
+    with pytest.raises(ValidationError) as caught:
+        SessionModel(st, extra="forbid").load(Filters)
+    assert [(e["type"], e["loc"]) for e in caught.value.errors()] == [
+        ("extra_forbidden", ("widget_1",))
+    ]
+    del st.session_state["widget_1"]
+    assert SessionModel(st, extra="forbid").load(Filters) == Filters(region="south")
+
+
+def test_session_model_rejects_unknown_policy(fake_st) -> None:
+    with pytest.raises(ValueError, match="extra="):
+        SessionModel(fake_st(), extra="strict")
+
+
+def test_depends_use_cache_false_calls_again(fake_st) -> None:
+    calls: list[int] = []
+
+    def counter() -> int:
+        calls.append(1)
+        return len(calls)
+
+    def handler(
+        st: Any,
+        client: Any,
+        a: int = Depends(counter, use_cache=False),
+        b: int = Depends(counter, use_cache=False),
+        c: int = Depends(counter),
+        d: int = Depends(counter),
+    ) -> tuple[int, int, int, int]:
+        return a, b, c, d
+
+    assert call_page_handler(handler, fake_st(), None) == (1, 2, 3, 3)
+    assert len(calls) == 3
 
 
 def test_injection_of_every_kind(fake_st) -> None:

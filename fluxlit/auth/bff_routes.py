@@ -11,7 +11,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -69,6 +69,14 @@ def _safe_next(value: str | None) -> str:
     if "\\" in value or any(ord(c) < 32 for c in value):
         raise HTTPException(400, "next contains characters that are not allowed")
     return value
+
+
+def _with_auth_code(url: str, code: str) -> str:
+    """``url`` with ``auth_code=code`` merged into its query (any earlier one dropped)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "auth_code"]
+    query.append(("auth_code", code))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _origin(url: str) -> str:
@@ -181,9 +189,7 @@ def register_oidc_bff_routes(
         one_time = secrets.token_urlsafe(32)
         store.save_code(one_time, {"access_token": access_token})
         landing = attempt["next"] or config.streamlit_redirect_path
-        return RedirectResponse(
-            public_base + landing + "?" + urlencode({"auth_code": one_time}), status_code=302
-        )
+        return RedirectResponse(_with_auth_code(public_base + landing, one_time), status_code=302)
 
     @router.post(config.exchange_path)
     async def exchange(body: ExchangeRequest) -> dict[str, Any]:

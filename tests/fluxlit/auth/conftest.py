@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 import time
@@ -100,6 +101,20 @@ def hs_token(**overrides: object) -> str:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Capture every logger at DEBUG, including those configured to a higher level."""
+    manager = logging.Logger.manager
+    loggers = [logging.getLogger(name) for name in list(manager.loggerDict)]
+    levels = [(lg, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.DEBUG)
+    with caplog.at_level(logging.DEBUG):
+        yield caplog
+    for lg, level in levels:
+        lg.setLevel(level)
 
 
 @contextmanager

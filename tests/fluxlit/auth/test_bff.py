@@ -6,7 +6,6 @@ token endpoint whose ID token each test chooses, so every rejection can be drive
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -132,20 +131,6 @@ def server_log(caplog: pytest.LogCaptureFixture) -> str:
         for record in caplog.records
         if not (record.name == "httpx" and APP in record.getMessage())
     )
-
-
-@pytest.fixture
-def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Capture every logger at DEBUG, including those configured to a higher level."""
-    manager = logging.Logger.manager
-    loggers = [logging.getLogger(name) for name in list(manager.loggerDict)]
-    levels = [(lg, lg.level) for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.DEBUG)
-    with caplog.at_level(logging.DEBUG):
-        yield caplog
-    for lg, level in levels:
-        lg.setLevel(level)
 
 
 def test_login_lands_on_next_with_its_query_kept(provider: Provider) -> None:

@@ -1,8 +1,10 @@
 """Full browser-free login against a real OpenID provider (npm ``oidc-provider``) on loopback.
 
-Login redirect with PKCE, the provider's own login and consent forms, callback,
-one-time code exchange, and the minted token accepted by a protected route; plus
-replayed state, reused codes and foreign redirects refused.
+The app is a ``FluxLit`` with ``attach_oidc_login`` and ``make_jwt_bearer``, served by
+uvicorn through the gateway dispatcher (routes under ``/api``, access log on). Login
+redirect with PKCE, the provider's own login and consent forms, callback, one-time
+code exchange, the minted token accepted by a protected route, and ``next`` followed
+past login; plus replayed state, reused codes and foreign redirects refused.
 """
 
 from __future__ import annotations
@@ -22,17 +24,13 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import pytest
 import uvicorn
-from fastapi import Depends, FastAPI
+from fastapi import Depends
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
-from fluxlit.auth import (
-    GenericOIDCClient,
-    GenericOIDCClientConfig,
-    JWTAuthConfig,
-    JWTBearer,
-    OIDCBFFConfig,
-    StandardClaims,
-    register_oidc_bff_routes,
-)
+from fluxlit import FluxLit, FluxlitSettings
+from fluxlit.auth import GenericOIDCClient, GenericOIDCClientConfig, StandardClaims
+from fluxlit.gateway import build_dispatcher
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 PROVIDER_DIR = Path(__file__).resolve().parents[2] / "oidc_provider"
@@ -51,6 +49,13 @@ def _need(condition: bool, message: str) -> None:
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(message)
     pytest.skip(message)
+
+
+async def _echo_ui(scope: Scope, receive: Receive, send: Send) -> None:
+    """Stands in for Streamlit: answers with the path and query the browser landed on."""
+    if scope["type"] == "http":
+        query = scope.get("query_string", b"").decode()
+        await JSONResponse({"path": scope["path"], "query": query})(scope, receive, send)
 
 
 @dataclass
@@ -79,7 +84,7 @@ def stack() -> Iterator[Stack]:
             "OP_PORT": str(op_port),
             "OP_CLIENT_ID": "fluxlit-app",
             "OP_CLIENT_SECRET": "provider-client-secret",
-            "OP_REDIRECT_URI": app_base + "/auth/callback",
+            "OP_REDIRECT_URI": app_base + "/api/auth/callback",
         },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -97,21 +102,29 @@ def stack() -> Iterator[Stack]:
                 raise RuntimeError(f"oidc-provider did not start:\n{output}") from None
             time.sleep(0.1)
 
-    api = FastAPI()
-    client = GenericOIDCClient(
-        GenericOIDCClientConfig(provider_base, "fluxlit-app", "provider-client-secret")
+    fl: FluxLit[object] = FluxLit(
+        settings=FluxlitSettings(
+            public_base_url=app_base,
+            oidc_bff_secret=BFF_SECRET,
+            jwt_issuer="fluxlit-bff",
+            jwt_audience="fluxlit-app",
+            jwt_hs256_secret=BFF_SECRET,
+        )
     )
-    register_oidc_bff_routes(
-        api, OIDCBFFConfig(oidc=client, first_party_secret=BFF_SECRET, public_base_url=app_base)
+    fl.attach_oidc_login(
+        GenericOIDCClient(
+            GenericOIDCClientConfig(provider_base, "fluxlit-app", "provider-client-secret")
+        )
     )
-    bearer = JWTBearer(JWTAuthConfig("fluxlit-bff", "fluxlit-app", hs256_secret=BFF_SECRET))
+    bearer = fl.make_jwt_bearer()
 
-    @api.get("/me")
+    @fl.api.get("/me")
     async def me(user: StandardClaims = Depends(bearer)) -> dict[str, object]:
         return user.model_dump()
 
+    gateway = build_dispatcher(fl.api, _echo_ui, api_prefix="/api", access_log=True)
     server = uvicorn.Server(
-        uvicorn.Config(api, host="127.0.0.1", port=app_port, log_level="warning")
+        uvicorn.Config(gateway, host="127.0.0.1", port=app_port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -148,10 +161,13 @@ def _follow(browser: httpx.Client, response: httpx.Response, stop_prefix: str) -
     return response
 
 
-def login(stack: Stack, user: str = "ann") -> tuple[str, httpx.Response]:
-    """Run the whole login as a browser would; return (auth_code, callback response)."""
+def login(
+    stack: Stack, user: str = "ann", next: str | None = None
+) -> tuple[str, httpx.Response, str]:
+    """Run the whole login as a browser would; return (auth_code, replayed callback, landing)."""
     with httpx.Client(follow_redirects=False, timeout=10) as browser:
-        start = browser.get(stack.app_base + "/auth/login")
+        params = {"next": next} if next else {}
+        start = browser.get(stack.app_base + "/api/auth/login", params=params)
         assert start.status_code == 302
         query = parse_qs(urlsplit(start.headers["location"]).query)
         assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
@@ -163,37 +179,56 @@ def login(stack: Stack, user: str = "ann") -> tuple[str, httpx.Response]:
         if not page.is_redirect:
             page = _follow(browser, _submit_form(browser, page, {}), stack.app_base)
         callback_url = urljoin(str(page.url), page.headers["location"])
-        assert callback_url.startswith(stack.app_base + "/auth/callback")
+        assert callback_url.startswith(stack.app_base + "/api/auth/callback")
         callback = browser.get(callback_url)
         assert callback.status_code == 302, callback.text
         landing = callback.headers["location"]
-        assert landing.startswith(stack.app_base + "/?auth_code=")
         code = parse_qs(urlsplit(landing).query)["auth_code"][0]
-        return code, browser.get(callback_url)
+        return code, browser.get(callback_url), landing
 
 
-def test_full_login_flow(stack: Stack) -> None:
-    code, replayed_callback = login(stack, "ann")
+def test_full_login_flow(stack: Stack, debug_logs: pytest.LogCaptureFixture) -> None:
+    code, replayed_callback, landing = login(stack, "ann")
+    assert landing.startswith(stack.app_base + "/?auth_code=")
     assert replayed_callback.status_code == 400, "replayed state is refused"
-    exchanged = httpx.post(stack.app_base + "/auth/exchange", json={"code": code})
+    exchanged = httpx.post(stack.app_base + "/api/auth/exchange", json={"code": code})
     assert exchanged.status_code == 200
     token = exchanged.json()["access_token"]
     assert exchanged.json()["token_type"] == "bearer"
-    me = httpx.get(stack.app_base + "/me", headers={"Authorization": f"Bearer {token}"})
+    me = httpx.get(stack.app_base + "/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
     assert me.json()["sub"] == "ann" and me.json()["iss"] == "fluxlit-bff"
-    again = httpx.post(stack.app_base + "/auth/exchange", json={"code": code})
+    again = httpx.post(stack.app_base + "/api/auth/exchange", json={"code": code})
     assert again.status_code == 400, "a one-time code works once"
+    access = [r.getMessage() for r in debug_logs.records if r.name == "fluxlit.gateway.access"]
+    assert any("/auth/callback" in line for line in access), "the gateway access log is on"
+    served = "\n".join(access)
+    for secret in (code, token, BFF_SECRET, "provider-client-secret"):
+        assert secret not in served
+
+
+def test_login_follows_next_with_its_query(stack: Stack) -> None:
+    code, _, landing = login(stack, "bo", next="/reports?tab=1")
+    assert landing.startswith(stack.app_base + "/reports?tab=1&auth_code=")
+    page = httpx.get(landing).json()
+    assert page["path"] == "/reports"
+    assert parse_qs(page["query"]) == {"tab": ["1"], "auth_code": [code]}
+    token = httpx.post(stack.app_base + "/api/auth/exchange", json={"code": code}).json()
+    me = httpx.get(
+        stack.app_base + "/api/me", headers={"Authorization": f"Bearer {token['access_token']}"}
+    )
+    assert me.json()["sub"] == "bo"
 
 
 def test_foreign_redirect_after_login_is_refused(stack: Stack) -> None:
     for target in ("https://evil.test/", "//evil.test/x", "/\\evil.test"):
-        response = httpx.get(stack.app_base + "/auth/login", params={"next": target})
+        response = httpx.get(stack.app_base + "/api/auth/login", params={"next": target})
         assert response.status_code == 400, target
-    ok = httpx.get(stack.app_base + "/auth/login", params={"next": "/reports"})
+    ok = httpx.get(stack.app_base + "/api/auth/login", params={"next": "/reports"})
     assert ok.status_code == 302
 
 
 def test_unknown_state_and_provider_errors(stack: Stack) -> None:
-    assert httpx.get(stack.app_base + "/auth/callback?code=x&state=forged").status_code == 400
-    assert httpx.get(stack.app_base + "/auth/callback?error=access_denied").status_code == 400
+    base = stack.app_base + "/api/auth/callback"
+    assert httpx.get(base + "?code=x&state=forged").status_code == 400
+    assert httpx.get(base + "?error=access_denied").status_code == 400

@@ -7,7 +7,7 @@ import os
 import pkgutil
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -17,9 +17,18 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from fluxlit.client import ApiClient
-from fluxlit.config.settings import FluxlitSettings
+from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings
 from fluxlit.logging.access import RequestLoggingMiddleware
-from fluxlit.model import AppModel, HandlerRef, MountModel, NavigationModel, RouteModel
+from fluxlit.model import (
+    AppModel,
+    AuthModel,
+    HandlerRef,
+    JWTModel,
+    MountModel,
+    NavigationModel,
+    RouteModel,
+    SessionStoreModel,
+)
 from fluxlit.pages.manifest import build_page_manifest as _build_page_manifest
 from fluxlit.pages.meta import PageMeta
 from fluxlit.pages.navigation import NavigationOrder
@@ -121,6 +130,7 @@ class FluxLit(Generic[SettingsT]):
         self._pages: list[PageRegistration] = []
         self._navigation = NavigationOrder()
         self._oidc_router: APIRouter | None = None
+        self._jwt_bearer: JWTBearer | None = None
         self._readiness_check: ReadinessCheck | None = None
         self._asgi: ASGIApp | None = None
         self.api = self._create_api(fastapi_kwargs or {})
@@ -280,6 +290,63 @@ class FluxLit(Generic[SettingsT]):
             navigation=NavigationModel(order=self._navigation.paths),
             routes=tuple(self._route_models()),
             mounts=tuple(self._mount_models()),
+            settings=self._settings_overrides(),
+            auth=self._auth_model(),
+            session_store=self._session_store_model(),
+        )
+
+    def _settings_overrides(self) -> dict[str, JsonValue]:
+        """Non-secret settings this object changed, as a manifest's ``[settings]`` would.
+
+        Compared with ``FluxlitSettings()`` read now, so values that only come from the
+        environment are left out, like in a manifest app; secrets never appear.
+        """
+        mine = self.settings.model_dump(mode="json")
+        baseline = FluxlitSettings().model_dump(mode="json")
+        return {
+            key: mine[key]
+            for key in FluxlitSettings.model_fields
+            if key not in SECRET_SETTINGS and mine[key] != baseline[key]
+        }
+
+    def _auth_model(self) -> AuthModel | None:
+        """JWT validation set up with ``make_jwt_bearer`` (secrets named by variable)."""
+        if self._jwt_bearer is None:
+            return None
+        config = self._jwt_bearer.config
+        return AuthModel(
+            jwt=JWTModel(
+                issuer=config.issuer,
+                audience=config.audience,
+                # As declared: none listed means "the default for the key type".
+                algorithms=tuple(self.settings.jwt_algorithms) or None,
+                jwks_url=config.jwks_url,
+                hs256_secret_env="FLUXLIT_JWT_HS256_SECRET" if config.hs256_secret else None,
+                leeway_seconds=config.leeway_seconds,
+            )
+        )
+
+    def _session_store_model(self) -> SessionStoreModel | None:
+        """The ``session_store=`` passed in, when the IR can name its kind."""
+        store = self.session_store
+        if store is None:
+            return None
+        from fluxlit.url_session import InMemorySessionStore
+
+        kind: Literal["memory", "redis"]
+        if isinstance(store, InMemorySessionStore):
+            kind = "memory"
+        else:
+            from fluxlit.redis_store import RedisSessionStore
+
+            if not isinstance(store, RedisSessionStore):
+                return None
+            kind = "redis"
+        return SessionStoreModel(
+            kind=kind,
+            url_env="FLUXLIT_REDIS_URL" if kind == "redis" else None,
+            ttl_seconds=store.default_ttl_seconds,
+            param=self.settings.session_param,
         )
 
     def _route_models(self) -> list[RouteModel]:
@@ -326,7 +393,9 @@ class FluxLit(Generic[SettingsT]):
         """Build a ``JWTBearer`` from ``FLUXLIT_JWT_*`` settings (needs ``fluxlit[auth]``)."""
         from fluxlit.auth.jwt import JWTBearer
 
-        return JWTBearer.from_fluxlit_settings(self.settings)
+        bearer = JWTBearer.from_fluxlit_settings(self.settings)
+        self._jwt_bearer = bearer
+        return bearer
 
     def attach_oidc_login(
         self,

@@ -8,6 +8,8 @@ from pydantic import Field, JsonValue
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RuntimeMode = Literal["auto", "inprocess", "sidecar"]
+SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
+"""Fields holding secrets: only the environment sets them; the app model never carries them."""
 
 
 class FluxlitSettings(BaseSettings):

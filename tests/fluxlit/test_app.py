@@ -299,3 +299,50 @@ def test_attach_oidc_login_twice_is_an_error(settings: FluxlitSettings) -> None:
         fl.attach_oidc_login(
             provider, first_party_secret="s" * 32, public_base_url="http://127.0.0.1:8000"
         )
+
+
+def test_model_carries_store_auth_and_settings_like_the_manifest(
+    clean_fluxlit_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Python object and the equivalent manifest describe the same app."""
+    pytest.importorskip("jwt")
+    from fluxlit.url_session import InMemorySessionStore
+    from fluxlit_codegen.manifest import load_manifest
+
+    monkeypatch.setenv("FLUXLIT_JWT_ISSUER", "https://issuer.test")
+    monkeypatch.setenv("FLUXLIT_JWT_AUDIENCE", "shop")
+    monkeypatch.setenv("FLUXLIT_JWT_HS256_SECRET", "s" * 40)
+    fl = FluxLit(
+        title="Shop",
+        streamlit_run_args=["--server.headless=true"],
+        session_store=InMemorySessionStore(default_ttl_seconds=600.0),
+        settings=FluxlitSettings(root_path="/shop"),
+    )
+    fl.make_jwt_bearer()
+    python = fl.model()
+    (clean_fluxlit_env / "fluxlit.toml").write_text(
+        'title = "Shop"\nroot_path = "/shop"\n'
+        "[settings]\nstreamlit_run_cli_args = ['--server.headless=true']\n"
+        '[auth.jwt]\nissuer = "https://issuer.test"\naudience = "shop"\n'
+        'hs256_secret_env = "FLUXLIT_JWT_HS256_SECRET"\n'
+        "[session_store]\nttl_seconds = 600.0\n"
+        "[[pages]]\npath = '/'\nscript = 'home.py'\n"
+    )
+    manifest = load_manifest(clean_fluxlit_env / "fluxlit.toml")
+    assert (
+        python.settings
+        == manifest.settings
+        == {
+            "title": "Shop",
+            "root_path": "/shop",
+            "streamlit_run_cli_args": ["--server.headless=true"],
+        }
+    )
+    assert python.session_store == manifest.session_store is not None
+    assert python.auth == manifest.auth is not None
+    assert "s" * 40 not in python.to_json(), "secrets are named, never copied"
+
+
+def test_model_without_overrides_has_no_store_auth_or_settings(settings: FluxlitSettings) -> None:
+    model = FluxLit(settings=settings).model()
+    assert (model.settings, model.auth, model.session_store) == ({}, None, None)

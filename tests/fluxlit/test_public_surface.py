@@ -57,10 +57,13 @@ def _split_params(text: str) -> list[str]:
 
 
 def _default_matches(documented: str, actual: Any) -> bool:
+    if documented == "<factory>":
+        # dataclasses show a default_factory as this sentinel; a plain default is not one.
+        return repr(actual) == "<factory>"
     placeholder = re.fullmatch(r"<([\w.]+)(?: object)?>", documented)
     if placeholder:
         name = placeholder.group(1).rsplit(".", 1)[-1]
-        return name == "factory" or type(actual).__name__ == name
+        return type(actual).__name__ == name
     if documented == "frozenset({})":
         return actual == frozenset()
     return repr(actual) == documented or str(actual) == documented
@@ -106,11 +109,52 @@ def _check_signature(func: Any, documented: str, *, drop_self: bool) -> None:
         ), f"undocumented required parameter {extra.name}"
 
 
+def _check_keywords(func: Any, documented: str) -> None:
+    """``~ name=default, ...``: each named parameter exists with that default."""
+    params = inspect.signature(func).parameters
+    for spec in _split_params(documented.removeprefix("~")):
+        name, _, default = spec.partition("=")
+        assert name in params, f"missing parameter {name}"
+        if default:
+            assert _default_matches(default, params[name].default), f"{name}: {params[name]}"
+
+
+def _check_fields(model: Any, documented: str) -> None:
+    """Every documented field exists on the pydantic model, with its default if given."""
+    assert issubclass(model, BaseModel), f"{model} should be a pydantic model"
+    for spec in _split_params(documented):
+        name, _, default = spec.partition("=")
+        assert name in model.model_fields, f"{model.__name__} has no field {name}"
+        if default:
+            actual = model.model_fields[name].get_default(call_default_factory=True)
+            assert _default_matches(default, actual), f"{name}: {actual!r}"
+
+
 @pytest.mark.parametrize(("kind", "symbol", "params"), _rows(), ids=lambda v: str(v)[:60])
 def test_symbol_matches_reference(kind: str, symbol: str, params: str) -> None:
     obj = _resolve(symbol)
+    if symbol.count(".") == 1 and symbol.startswith("fluxlit."):
+        import fluxlit
+
+        assert symbol.split(".")[1] in fluxlit.__all__, f"{symbol} is not in fluxlit.__all__"
     if kind == "property":
         assert isinstance(obj, property), f"{symbol} should be a property"
+        return
+    if kind == "field":
+        _check_fields(obj, params)
+        return
+    if kind == "alias":
+        from typing_extensions import TypeAliasType
+
+        assert isinstance(obj, TypeAliasType), f"{symbol} should be a type alias"
+        return
+    if kind == "config":
+        for spec in _split_params(params):
+            key, _, value = spec.partition("=")
+            assert repr(obj.model_config.get(key)) == value, f"{symbol}.model_config[{key!r}]"
+        return
+    if params.startswith("~"):
+        _check_keywords(obj, params)
         return
     if params == "-":
         assert callable(obj)
@@ -140,3 +184,19 @@ def test_root_all_is_importable() -> None:
 
     for name in fluxlit.__all__:
         assert getattr(fluxlit, name) is not None, name
+
+
+def test_the_walk_rejects_what_the_reference_does_not_say() -> None:
+    """The checks themselves can fail: wrong defaults, factories and fields are caught."""
+
+    def f(a: int, *, page_key: str = "p", items: list[int] | None = None) -> None: ...
+
+    with pytest.raises(AssertionError):
+        _check_keywords(f, "~ page_key='page'")
+    assert not _default_matches("<factory>", None)
+    with pytest.raises(AssertionError):
+        _check_fields(BaseModel, "title")
+    from fluxlit.config import FluxlitSettings
+
+    with pytest.raises(AssertionError):
+        _check_fields(FluxlitSettings, "api_mount_path='/backend'")

@@ -144,5 +144,13 @@ class AppModel(_Frozen):
 
     @classmethod
     def from_json(cls, text: str) -> AppModel:
-        """Parse what ``to_json`` wrote."""
-        return cls.model_validate_json(text)
+        """Parse what ``to_json`` wrote, or the compiler's ``model.json``.
+
+        A top-level ``_generated`` key (the compiler's source/hash header) is ignored.
+        """
+        import json
+
+        data = json.loads(text)
+        if isinstance(data, dict):
+            data.pop("_generated", None)
+        return cls.model_validate(data)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 SCALARS = (str, int, float, bool, type(None))
 
 
 def py_literal(value: Any) -> str:
-    """``repr`` of a str/int/float/bool/None (anything else is refused)."""
-    if isinstance(value, float) and value != value:  # NaN has no literal
-        raise TypeError("NaN cannot be written as a Python literal")
+    """``repr`` of a str/int/float/bool/None (anything else is refused).
+
+    ``inf`` and ``nan`` are refused too: their ``repr`` is a bare name, not a literal
+    (the manifest front end reports them at their key before they get here).
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value!r} has no Python literal; only finite numbers are written")
     if not isinstance(value, SCALARS):
         raise TypeError(f"only plain scalars become literals, not {type(value).__name__}")
     return repr(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -25,6 +26,7 @@ from fluxlit.model import (
     RouteModel,
     SessionStoreModel,
 )
+from fluxlit.paths import url_path_problem
 from fluxlit_codegen.errors import (
     Collector,
     ManifestError,
@@ -59,10 +61,7 @@ def find_manifest(cwd: Path) -> Path | None:
         return manifest
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            return None
+        data, _ = _parse(pyproject)  # a broken pyproject.toml is reported, not skipped
         if isinstance(data.get("tool"), dict) and "fluxlit" in data["tool"]:
             return pyproject
     return None
@@ -80,19 +79,32 @@ def is_declarative(table: dict[str, Any]) -> bool:
 
 def read_table(path: Path) -> tuple[dict[str, Any], str, str]:
     """Parse ``path``; return (FluxLit table, source text, key prefix for locations)."""
-    text = path.read_text(encoding="utf-8")
+    data, text = _parse(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("fluxlit", {})
+        return (table if isinstance(table, dict) else {}), text, "tool.fluxlit."
+    return data, text, ""
+
+
+def _parse(path: Path) -> tuple[dict[str, Any], str]:
+    """Read and parse a TOML file; ``ManifestError`` at the spot if it is not UTF-8 or TOML."""
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8")) + 1  # valid up to the byte
+        message = f"not UTF-8 text: byte {raw[exc.start]:#04x} cannot be decoded (save as UTF-8)"
+        raise ManifestError([Problem(path.name, line, column, "", message)]) from None
+    try:
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         line, column = _toml_position(str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ManifestError(
             [Problem(path.name, line, column, "", f"invalid TOML: {reason}")]
         ) from None
-    if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("fluxlit", {})
-        return (table if isinstance(table, dict) else {}), text, "tool.fluxlit."
-    return data, text, ""
 
 
 def _toml_position(message: str) -> tuple[int, int]:
@@ -132,6 +144,44 @@ def _check_inline_secrets(table: dict[str, Any], collector: Collector) -> None:
                     "in the environment",
                     at_value=False,
                 )
+
+
+def _without_non_finite(value: Any, key: str, collector: Collector) -> Any:
+    """A copy of ``value`` without ``inf``/``nan`` floats, each reported at its key.
+
+    TOML allows them, but no FluxLit setting means anything by them, JSON (model.json,
+    the page manifest) cannot carry them, and Python has no literal for them.
+    """
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for name, item in value.items():
+            path = f"{key}.{name}" if key else str(name)
+            if _is_non_finite(item):
+                _report_non_finite(item, path, collector)
+            else:
+                out[name] = _without_non_finite(item, path, collector)
+        return out
+    if isinstance(value, list):
+        kept = []
+        for index, item in enumerate(value):
+            if _is_non_finite(item):
+                _report_non_finite(item, f"{key}[{index}]", collector)
+            else:
+                kept.append(_without_non_finite(item, f"{key}[{index}]", collector))
+        return kept
+    return value
+
+
+def _is_non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _report_non_finite(value: float, key: str, collector: Collector) -> None:
+    collector.add(
+        key,
+        f"expected a finite number, got {value!r} (TOML's inf and nan are not accepted)",
+        expected="a finite number",
+    )
 
 
 def _adapter(annotation: Any, metadata: list[Any]) -> TypeAdapter[Any]:
@@ -242,6 +292,7 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
             collector.add(key, "give exactly one of app or static")
         if mount.app is not None:
             handler_ok(mount.app, f"{key}.app")
+    _check_url_paths(manifest, collector)
     if manifest.navigation:
         for index, path in enumerate(manifest.navigation.order):
             if "/" + path.strip().strip("/") not in seen_pages:
@@ -252,6 +303,20 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
     jwt = manifest.auth.jwt if manifest.auth else None
     if jwt and not (jwt.hs256_secret_env or jwt.jwks_url):
         collector.add("auth.jwt", "give hs256_secret_env or jwks_url")
+
+
+URL_PATH_KEYS = ("api_mount_path", "root_path", "streamlit_public_path")
+"""Keys (top level or in ``[settings]``) whose value becomes part of every public URL."""
+
+
+def _check_url_paths(manifest: ManifestModel, collector: Collector) -> None:
+    """API prefix and public mount are URL paths (they also reach probes and generated code)."""
+    values = [(key, getattr(manifest, key, None)) for key in URL_PATH_KEYS]
+    values += [(f"settings.{key}", manifest.settings.get(key)) for key in URL_PATH_KEYS]
+    for key, value in values:
+        problem = url_path_problem(value) if isinstance(value, str) else None
+        if problem:
+            collector.add(key, problem, expected="a URL path such as '/api'")
 
 
 def _ref(value: str) -> HandlerRef:
@@ -342,6 +407,7 @@ def load_manifest(path: Path) -> AppModel:
     """Read and validate a manifest; raise ``ManifestError`` listing every problem."""
     table, text, prefix = read_table(path)
     collector = Collector(path.name, text, prefix)
+    table = _without_non_finite(table, "", collector)
     _check_inline_secrets(table, collector)
     _check_settings(table, collector)
     cleaned = _without_reported(table)

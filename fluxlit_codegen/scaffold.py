@@ -7,10 +7,15 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from fluxlit_codegen.deploy import k8s_name
-from fluxlit_codegen.render import render_template
+from fluxlit.model import AppModel
+from fluxlit_codegen.deploy import DeployError, k8s_name, write_deploy_files
+from fluxlit_codegen.project import ResolvedApp
 
 PROFILES = ("minimal", "manifest", "multipage", "auth", "deploy")
+#: Template folders copied in order, later ones overwriting; default: the profile alone.
+LAYERS = {"deploy": ("minimal", "deploy")}
+#: The app each Python profile's ``app.py`` defines (what the deploy files run).
+TARGET = "app:app"
 
 
 class ScaffoldError(Exception):
@@ -45,16 +50,19 @@ def scaffold(target: Path, profile: str) -> Path:
         )
     target.mkdir(parents=True, exist_ok=True)
     replacements = {"__TITLE__": title, "__SLUG__": k8s_name(title)}
-    _copy(
-        resources.files("fluxlit_codegen.templates").joinpath("new", profile), target, replacements
-    )
+    templates = resources.files("fluxlit_codegen.templates").joinpath("new")
+    for layer in LAYERS.get(profile, (profile,)):
+        _copy(templates.joinpath(layer), target, replacements)
     if profile == "deploy":
-        (target / "Dockerfile").write_text(
-            render_template("deploy/Dockerfile.j2", title=title, target="app:app"), encoding="utf-8"
-        )
-        (target / ".dockerignore").write_text(render_template("deploy/dockerignore.j2"))
-        (target / "k8s").mkdir()
-        (target / "k8s" / "app.yaml").write_text(
-            render_template("deploy/kubernetes.yaml.j2", title=title, name=k8s_name(title))
-        )
+        _write_deploy_files(target, title)
     return target
+
+
+def _write_deploy_files(target: Path, title: str) -> None:
+    """What ``fluxlit build --kubernetes`` writes for the new app, without importing it."""
+    model = AppModel(title=title, target=TARGET)
+    resolved = ResolvedApp(model, TARGET, "", target.resolve())
+    try:
+        write_deploy_files(resolved, target, kubernetes=True)
+    except DeployError as exc:
+        raise ScaffoldError(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,17 @@ def test_scaffold_tests_pass(tmp_path: Path, profile: str) -> None:
     target = tmp_path / f"my-{profile}"
     assert run("new", str(target), "--profile", profile)[0] == 0
     assert (target / "README.md").is_file() and list((target / "tests").glob("test_*.py"))
+    secret = {"FLUXLIT_JWT_HS256_SECRET": "compile-" + "x" * 32}  # the auth app needs one
+    compiled = subprocess.run(
+        [sys.executable, "-m", "fluxlit.cli", "compile", "--out-dir", str(tmp_path / "build")],
+        cwd=target,
+        env={**os.environ, **secret},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert compiled.returncode == 0, "the scaffold holds an app: " + compiled.stderr
+    assert (tmp_path / "build" / "streamlit_app.py").is_file()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=target,

@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("FLUXLIT_JWT_HS256_SECRET", "test-secret-" + "x" * 32)
 
 from fluxlit.auth import issue_hs256_access_token  # noqa: E402
-from fluxlit.testing import FluxLitTestClient  # noqa: E402
+from fluxlit.testing import FluxLitTestClient, assert_no_streamlit_exception  # noqa: E402
 
 from app import app  # noqa: E402
 
@@ -33,5 +33,5 @@ def test_public_and_protected_routes() -> None:
 
 def test_page_signed_out_by_default() -> None:
     at = FluxLitTestClient(app).streamlit(target="app:app")
-    assert not at.exception
+    assert_no_streamlit_exception(at)
     assert at.markdown[0].value == "Signed out"

@@ -49,13 +49,14 @@ auth = {{ roles = ["admin"] }}
     return module
 
 
+def jwt_table(*lines: str) -> str:
+    """An ``[auth.jwt]`` table for the test issuer and audience, plus ``lines``."""
+    return "\n".join([f'[auth.jwt]\nissuer = "{ISSUER}"\naudience = "{AUDIENCE}"', *lines])
+
+
 def test_declared_routes_are_protected(clean_fluxlit_env: Path, monkeypatch) -> None:
     monkeypatch.setenv("APP_JWT_SECRET", SECRET)
-    project(
-        clean_fluxlit_env,
-        f'[auth.jwt]\nissuer = "{ISSUER}"\naudience = "{AUDIENCE}"\n'
-        'hs256_secret_env = "APP_JWT_SECRET"',
-    )
+    project(clean_fluxlit_env, jwt_table('hs256_secret_env = "APP_JWT_SECRET"'))
     client = FluxLitTestClient.from_manifest(clean_fluxlit_env)
     missing = client.api_get("/admin")
     assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
@@ -73,10 +74,7 @@ def test_jwks_without_algorithms_defaults_to_rs256_and_shares_one_cache(
 ) -> None:
     """The manifest picks RS256/ES256 for JWKS like ``make_jwt_bearer``; one bearer per app."""
     keys, url = own_keyset
-    project(
-        clean_fluxlit_env,
-        f'[auth.jwt]\nissuer = "{ISSUER}"\naudience = "{AUDIENCE}"\njwks_url = "{url}"',
-    )
+    project(clean_fluxlit_env, jwt_table(f'jwks_url = "{url}"'))
     client = FluxLitTestClient.from_manifest(clean_fluxlit_env)
     token = keys.sign(claims(roles=["admin"]))
     assert client.api_get("/me", headers=auth(token)).json() == "me"
@@ -90,11 +88,7 @@ def test_algorithms_without_their_key_name_the_manifest_key(
     clean_fluxlit_env: Path, own_keyset
 ) -> None:
     _, url = own_keyset
-    project(
-        clean_fluxlit_env,
-        f'[auth.jwt]\nissuer = "{ISSUER}"\naudience = "{AUDIENCE}"\njwks_url = "{url}"\n'
-        'algorithms = ["HS256"]',
-    )
+    project(clean_fluxlit_env, jwt_table(f'jwks_url = "{url}"', 'algorithms = ["HS256"]'))
     with pytest.raises(ValueError, match=r"\[auth\.jwt\] hs256_secret_env") as error:
         FluxLitTestClient.from_manifest(clean_fluxlit_env)
     assert "[auth.jwt] algorithms" in str(error.value)
@@ -106,9 +100,8 @@ def test_oidc_without_public_origin_names_both_ways(clean_fluxlit_env: Path, mon
     monkeypatch.setenv("APP_JWT_SECRET", SECRET)
     project(
         clean_fluxlit_env,
-        f'[auth.jwt]\nissuer = "{ISSUER}"\naudience = "{AUDIENCE}"\n'
-        'hs256_secret_env = "APP_JWT_SECRET"\n\n'
-        '[auth.oidc]\nissuer = "https://login.example.test"\nclient_id = "app"\n'
+        jwt_table('hs256_secret_env = "APP_JWT_SECRET"')
+        + '\n\n[auth.oidc]\nissuer = "https://login.example.test"\nclient_id = "app"\n'
         'client_secret_env = "OIDC_CLIENT_SECRET"\nbff_secret_env = "APP_BFF_SECRET"',
     )
     with pytest.raises(ValueError, match=r"public_base_url") as error:

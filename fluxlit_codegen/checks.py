@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from fluxlit.model import AppModel, HandlerRef
+from fluxlit.model import AppModel, HandlerRef, RouteModel
 from fluxlit.pages.inject import check_page_handler
 from fluxlit.streamlit.entry import import_reference
 from fluxlit_codegen.errors import Problem
@@ -40,6 +42,28 @@ def _asgi_problem(app: object, value: str) -> str | None:
     return None
 
 
+_PATH_PARAM = re.compile(r"\{([^}]*)\}")
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=\.)\s", text.strip(), maxsplit=1)[0]
+
+
+def route_problem(route: RouteModel, handler: Callable[..., Any]) -> str | None:
+    """Why FastAPI refuses ``handler`` at ``route.path``, found by building a throwaway route.
+
+    This is the check ``fluxlit run`` would otherwise fail on, unlocated: parameter and
+    return annotations FastAPI cannot turn into fields, unsupported path parameter types.
+    """
+    from fastapi.routing import APIRoute
+
+    try:
+        APIRoute(route.path, handler, methods=list(route.methods), name=route.name)
+    except Exception as exc:  # FastAPI reports these as FastAPIError, AssertionError, ...
+        return _first_sentence(str(exc)) or type(exc).__name__
+    return None
+
+
 def _locator(
     model: AppModel, project_root: Path, manifest: Path | None
 ) -> Callable[[str], tuple[str, int, int]]:
@@ -57,8 +81,9 @@ def check_handlers(
 ) -> list[Problem]:
     """Import every ``import`` handler and check it fits; check that script files exist.
 
-    Pages need at least ``(st, client)`` positional parameters, routes any callable,
-    mounts an ASGI callable. ``manifest`` defaults to ``project_root / model.source``.
+    Pages need at least ``(st, client)`` positional parameters, routes a callable whose
+    signature FastAPI accepts at that path, mounts an ASGI callable. ``manifest``
+    defaults to ``project_root / model.source``.
     """
     where = _locator(model, project_root, manifest)
     problems: list[Problem] = []
@@ -86,12 +111,26 @@ def check_handlers(
             if handler is not None:
                 for problem in check_page_handler(handler):
                     add(f"pages[{index}].handler", problem)
+    # One throwaway route per handler, path parameters and methods: a thousand routes
+    # sharing ten handlers cost ten checks.
+    verdicts: dict[tuple[int, tuple[str, ...], tuple[str, ...]], str | None] = {}
     for index, route in enumerate(model.routes):
         if route.handler.kind != "import":
             continue
         handler = load(route.handler, f"routes[{index}].handler")
-        if handler is not None and not callable(handler):
+        if handler is None:
+            continue
+        if not callable(handler):
             add(f"routes[{index}].handler", f"{route.handler.value!r} is not callable")
+            continue
+        key = (id(handler), tuple(_PATH_PARAM.findall(route.path)), route.methods)
+        if key not in verdicts:
+            verdicts[key] = route_problem(route, handler)
+        if reason := verdicts[key]:
+            add(
+                f"routes[{index}].handler",
+                f"FastAPI cannot serve {route.handler.value!r} at {route.path!r}: {reason}",
+            )
     for index, mount in enumerate(model.mounts):
         if mount.app is not None and mount.app.kind == "import":
             app = load(mount.app, f"mounts[{index}].app")

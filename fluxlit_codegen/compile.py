@@ -1,9 +1,10 @@
-"""``fluxlit compile``: render the resolved app into ``.fluxlit/build``."""
+"""``fluxlit compile``: check the resolved app's handlers, render it into ``.fluxlit/build``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from fluxlit_codegen.errors import ManifestError
 from fluxlit_codegen.project import ResolvedApp
 from fluxlit_codegen.render import render_build
 from fluxlit_codegen.stamp import write_stamp
@@ -12,11 +13,26 @@ from fluxlit_codegen.write import WriteResult, stale_files, write_files
 BUILD_DIR = Path(".fluxlit") / "build"
 
 
+def check_resolved(resolved: ResolvedApp) -> None:
+    """Raise ``ManifestError`` listing every handler problem (imports user code)."""
+    from fluxlit_codegen.checks import check_handlers
+
+    problems = check_handlers(resolved.model, resolved.project_root, resolved.manifest_path)
+    if problems:
+        raise ManifestError(problems)
+
+
 def compile_resolved(
     resolved: ResolvedApp, *, out_dir: Path | None = None, check: bool = False
 ) -> WriteResult:
-    """Write (or with ``check`` only compare) the generated files; returns what changed."""
+    """Write (or with ``check`` only compare) the generated files; returns what changed.
+
+    Writing first checks the handlers (``ManifestError`` on problems, nothing written);
+    ``check`` only compares output, so it imports no user code.
+    """
     target = out_dir or resolved.project_root / BUILD_DIR
+    if not check:
+        check_resolved(resolved)
     files = render_build(
         resolved.model,
         source=resolved.source_label,

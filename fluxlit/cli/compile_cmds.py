@@ -33,13 +33,17 @@ def compile_cmd(
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if stale."),
     out_dir: Path | None = typer.Option(None, "--out-dir", help="Default: .fluxlit/build"),
 ) -> None:
-    """Render .fluxlit/build/ (Streamlit entrypoint, gateway, page manifest)."""
+    """Check handlers, then render .fluxlit/build/ (entrypoint, gateway, page manifest)."""
     from fluxlit_codegen.compile import compile_resolved
+    from fluxlit_codegen.errors import ManifestError
     from fluxlit_codegen.write import WriteError
 
     resolved = _resolve(target)
     try:
         result = compile_resolved(resolved, out_dir=out_dir, check=check)
+    except ManifestError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     except WriteError as exc:
         raise _fail(str(exc)) from None
     if check:
@@ -74,7 +78,10 @@ def pages_validate(
     target: str | None = TARGET_OPTION,
     strict: bool = typer.Option(False, "--strict", help="Warnings count as errors."),
 ) -> None:
-    """Check page handlers and that the manifest is JSON-serialisable (exit 1 on errors)."""
+    """Check handlers and that the page manifest is JSON-serialisable.
+
+    Prints every problem at once; exits 2 on errors (and on warnings with --strict).
+    """
     from fluxlit_codegen.validate import validate_pages
 
     errors, warnings = validate_pages(_resolve(target))
@@ -83,7 +90,7 @@ def pages_validate(
     for line in warnings:
         typer.echo(f"WARN  {line}")
     if errors or (strict and warnings):
-        raise typer.Exit(1)
+        raise typer.Exit(2)
     typer.echo(f"ok ({len(warnings)} warning(s))")
 
 

@@ -93,15 +93,14 @@ def _compile_manifest_app(target: str | None) -> Path | None:
     from fluxlit_codegen.manifest import find_manifest, is_declarative, read_table
     from fluxlit_codegen.project import resolve_app
 
-    manifest = find_manifest(Path.cwd())
-    if manifest is None or not is_declarative(read_table(manifest)[0]):
-        return None
     try:
-        resolved = resolve_app(None, Path.cwd())
-    except ManifestError as exc:
+        manifest = find_manifest(Path.cwd())
+        if manifest is None or not is_declarative(read_table(manifest)[0]):
+            return None
+        return compile_resolved(resolve_app(None, Path.cwd())).out_dir
+    except ManifestError as exc:  # manifest or handler problems, located
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    return compile_resolved(resolved).out_dir
 
 
 def dev(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -61,16 +62,119 @@ def test_pages_manifest_and_validate(project: Path) -> None:
     (project / "handlers.py").write_text("def home(st):\n    pass\n\ndef x():\n    return 1\n")
     sys.modules.pop("handlers", None)
     code, out = run("pages", "validate")
-    assert code == 1 and "must accept (st, client)" in out
+    assert code == 2 and "fluxlit.toml:3:11: pages[0].handler: home must accept (st, client)" in out
+
+
+PYTHON_APP = """
+from fluxlit import FluxLit
+
+app = FluxLit(title="Py", import_target="pyapp:app")
+
+
+@app.page("/reports", title="Reports")
+def reports(st, client):
+    st.write("r")
+
+
+@app.page("/dup", title="Reports")
+def dup(st, client):
+    st.write("d")
+"""
+
+
+@pytest.fixture
+def python_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "pyapp.py").write_text(PYTHON_APP)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("pyapp", None)
+    return tmp_path
+
+
+def test_pages_commands_for_a_python_app(python_project: Path, clean_fluxlit_env: Path) -> None:
+    code, out = run("pages", "manifest", "--target", "pyapp:app")
+    assert code == 0
+    manifest = json.loads(out)
+    assert manifest["title"] == "Py"
+    assert [p["path"] for p in manifest["pages"]] == ["/reports", "/dup"]
+    code, out = run("pages", "validate", "--target", "pyapp:app")
+    assert code == 0, out
+    assert "WARN  no page at '/'" in out and "WARN  2 pages share the title 'Reports'" in out
+    assert "ok (2 warning(s))" in out
+    code, out = run("pages", "validate", "--target", "pyapp:app", "--strict")
+    assert code == 2 and "ok (" not in out
+
+
+def test_strict_fails_a_manifest_app_on_warnings_only(project: Path) -> None:
+    (project / "fluxlit.toml").write_text(MANIFEST.replace('path = "/"', 'path = "/start"'))
+    assert run("pages", "validate")[0] == 0
+    code, out = run("pages", "validate", "--strict")
+    assert code == 2 and "WARN  no page at '/'" in out
+
+
+BROKEN = (
+    '[[pages]]\npath = "/"\nhandler = "no_such_module_abc:home"\n'  # 1-3
+    '[[pages]]\npath = "/r"\nscript = "missing.py"\n'  # 4-6
+    '[[routes]]\npath = "/x"\nhandler = "handlers:x"\n'  # 7-9
+    '[[mounts]]\npath = "/files"\nstatic = "nowhere"\n'  # 10-12
+)
+
+
+def test_compile_checks_handlers_and_reports_every_problem(project: Path) -> None:
+    (project / "fluxlit.toml").write_text(BROKEN)
+    result = CliRunner().invoke(cli, ["compile"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "fluxlit.toml:3:11: pages[0].handler: cannot import module 'no_such_module_abc'"
+        " (needed by 'no_such_module_abc:home')",
+        "fluxlit.toml:6:10: pages[1].script: script file 'missing.py' not found",
+        "fluxlit.toml:12:10: mounts[0].static: folder 'nowhere' not found",
+    ]
+    assert not (project / ".fluxlit").exists(), "nothing is written"
+    code, out = run("compile", "--check")
+    assert code == 1 and "stale:" in out, "--check compares output and imports nothing"
+
+
+def test_run_checks_handlers_before_serving(project: Path) -> None:
+    (project / "fluxlit.toml").write_text(BROKEN)
+    code, out = run("run")
+    assert code == 2 and "fluxlit.toml:3:11: pages[0].handler: cannot import" in out
+    assert "Traceback" not in out
+
+
+def test_a_route_fastapi_cannot_serve_is_a_located_problem(project: Path) -> None:
+    (project / "handlers.py").write_text(
+        HANDLERS + "\nclass Thing:\n    pass\n\ndef x(thing: Thing):\n    return 1\n"
+    )
+    sys.modules.pop("handlers", None)
+    code, out = run("compile")
+    assert code == 2
+    assert out.splitlines() == [
+        "fluxlit.toml:7:11: routes[0].handler: FastAPI cannot serve 'handlers:x' at '/x': "
+        "Invalid args for response field! Hint: check that "
+        "<class 'handlers.Thing'> is a valid Pydantic field type."
+    ]
 
 
 def test_build_refuses_to_overwrite(project: Path) -> None:
+    assert run("build")[0] == 1, "no pyproject.toml or requirements.txt"
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\ndependencies = ["fluxlit"]\n')
     assert run("build", "--kubernetes")[0] == 0
-    assert "USER app" in (project / "Dockerfile").read_text()
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "USER app" in dockerfile
+    assert "urllib.request.urlopen('http://127.0.0.1:8000/api/healthz'" in dockerfile
+    assert 'CMD ["uvicorn", "--app-dir", ".fluxlit/build", "gateway:app"' in dockerfile
     assert "sessionAffinity: ClientIP" in (project / "k8s/app.yaml").read_text()
     code, out = run("build")
     assert code == 1 and "--force" in out
     assert run("build", "--force")[0] == 0
+
+
+def test_build_without_dependencies_names_the_fix(project: Path) -> None:
+    code, out = run("build")
+    assert code == 1
+    assert "neither pyproject.toml nor requirements.txt" in out and "fluxlit new" in out
+    assert not (project / "Dockerfile").exists()
 
 
 def test_new_rejects_unknown_profile_and_non_empty_folder(tmp_path: Path, monkeypatch) -> None:

@@ -274,16 +274,21 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
         if not route.path.startswith("/"):
             collector.add(f"{key}.path", f"route paths start with '/', got {route.path!r}")
         handler_ok(route.handler, f"{key}.handler")
+        listed: set[str] = set()
         for method in route.methods:
-            if (method, route.path) in seen_routes:
-                first = seen_routes[(method, route.path)]
+            if method in listed:
+                collector.add(f"{key}.methods", f"method {method} is listed twice")
+                continue
+            listed.add(method)
+            first = seen_routes.setdefault((method, route.path), index)
+            if first != index:
                 collector.add(
                     f"{key}.path",
                     f"duplicate route {method} {route.path} (also routes[{first}])",
                 )
-            seen_routes.setdefault((method, route.path), index)
         if route.auth and (manifest.auth is None or manifest.auth.jwt is None):
             collector.add(f"{key}.auth", "route requires auth but the manifest has no [auth.jwt]")
+    seen_mounts: dict[str, int] = {}
     for index, mount in enumerate(manifest.mounts):
         key = f"mounts[{index}]"
         if not mount.path.startswith("/"):
@@ -292,6 +297,10 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
             collector.add(key, "give exactly one of app or static")
         if mount.app is not None:
             handler_ok(mount.app, f"{key}.app")
+        mounted = "/" + mount.path.strip().strip("/")
+        first = seen_mounts.setdefault(mounted, index)
+        if first != index:
+            collector.add(f"{key}.path", f"duplicate mount path {mounted!r} (also mounts[{first}])")
     _check_url_paths(manifest, collector)
     if manifest.navigation:
         for index, path in enumerate(manifest.navigation.order):

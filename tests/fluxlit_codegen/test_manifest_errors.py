@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fluxlit_codegen.errors import ManifestError
-from fluxlit_codegen.manifest import load_manifest
+from fluxlit_codegen.manifest import find_manifest, load_manifest
 
 PAGE = '[[pages]]\npath = "/"\nhandler = "pages:home"\n'
 
@@ -275,6 +275,42 @@ CASES = [
         "fluxlit.toml:1:14: navigation: expected a table, got 3",
         id="navigation not a table",
     ),
+    pytest.param(
+        "api_mount_path = '/x\"\"\"; import os; os.system(\"touch PWNED\"); \"\"\"'\n" + PAGE,
+        "fluxlit.toml:1:18: api_mount_path: '/x\"\"\"; import os; os.system(\"touch PWNED\"); \"\"\"' is not a URL path: use letters, digits and - . _ ~ between '/' (other characters percent-encoded)",
+        id="code in api_mount_path",
+    ),
+    pytest.param(
+        'root_path = "/a//b"\n' + PAGE,
+        "fluxlit.toml:1:13: root_path: '/a//b' has an empty, '.' or '..' segment",
+        id="empty segment in root_path",
+    ),
+    pytest.param(
+        PAGE + '[settings]\napi_mount_path = "/my api"\n',
+        "fluxlit.toml:5:18: settings.api_mount_path: '/my api' is not a URL path: use letters, digits and - . _ ~ between '/' (other characters percent-encoded)",
+        id="space in settings.api_mount_path",
+    ),
+    pytest.param(
+        PAGE + "[session_store]\nttl_seconds = inf\n",
+        "fluxlit.toml:5:15: session_store.ttl_seconds: expected a finite number, got inf (TOML's inf and nan are not accepted)",
+        id="infinite ttl",
+    ),
+    pytest.param(
+        PAGE + "[settings]\nproxy_read_timeout = -inf\nws_ping_interval_s = nan\n",
+        "fluxlit.toml:5:22: settings.proxy_read_timeout: expected a finite number, got -inf (TOML's inf and nan are not accepted)"
+        "\nfluxlit.toml:6:22: settings.ws_ping_interval_s: expected a finite number, got nan (TOML's inf and nan are not accepted)",
+        id="non-finite settings",
+    ),
+    pytest.param(
+        PAGE + '[[routes]]\npath = "/x"\nhandler = "api:x"\nmethods = ["GET", "GET"]\n',
+        "fluxlit.toml:7:11: routes[0].methods: method GET is listed twice",
+        id="method listed twice",
+    ),
+    pytest.param(
+        PAGE + '[[mounts]]\npath = "/files"\nstatic = "a"\n[[mounts]]\npath = "/files/"\napp = "b:app"\n',
+        "fluxlit.toml:8:8: mounts[1].path: duplicate mount path '/files' (also mounts[0])",
+        id="duplicate mount path",
+    ),
 ]
 
 
@@ -337,3 +373,20 @@ def test_type_errors_do_not_hide_other_mistakes() -> None:
         "many_mistakes.toml:26:1: session_store: kind = 'redis' needs url_env"
         " (the variable with the URL)",
     ]
+
+
+def test_a_manifest_that_is_not_utf8_is_located(tmp_path: Path) -> None:
+    manifest = tmp_path / "fluxlit.toml"
+    manifest.write_bytes('title = "Café'.encode() + b' \xe9"\n' + PAGE.encode())
+    with pytest.raises(ManifestError) as error:
+        load_manifest(manifest)
+    assert str(error.value) == (
+        "fluxlit.toml:1:15: not UTF-8 text: byte 0xe9 cannot be decoded (save as UTF-8)"
+    )
+
+
+def test_a_broken_pyproject_is_reported_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = \n')
+    with pytest.raises(ManifestError) as error:
+        find_manifest(tmp_path)
+    assert str(error.value) == "pyproject.toml:3:11: invalid TOML: Invalid value"

@@ -236,3 +236,22 @@ def test_seed_only_manifest_is_validated_too(tmp_path: Path, monkeypatch) -> Non
     code, out = run("compile")
     assert code == 2
     assert "gateway_prot: unknown key 'gateway_prot' (did you mean 'gateway_port'?)" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("fluxlit.toml", b'title = "\xff"\n', "fluxlit.toml:1:10: not UTF-8 text: byte 0xff"),
+        ("pyproject.toml", b"[project\n", "pyproject.toml:1:9: invalid TOML: Expected ']'"),
+    ],
+    ids=["not utf-8", "broken pyproject"],
+)
+def test_unreadable_manifests_exit_2_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: bytes, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_bytes(content)
+    for command in (["compile"], ["pages", "manifest"]):
+        code, out = run(*command)
+        assert code == 2 and out.startswith(expected), out
+        assert "Traceback" not in out and "cannot load the app" not in out

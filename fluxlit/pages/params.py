@@ -105,7 +105,8 @@ def page_cookie(st: Any, name: str) -> str | None:
         value = st.context.cookies.get(name)
     except Exception:
         return None
-    return None if value is None else str(value)
+    # Under AppTest the runtime is a mock whose cookies are mocks too: not a cookie.
+    return value if isinstance(value, str) else None
 
 
 def _multi_query(st: Any) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from pathlib import Path
 
 import pytest
+
+import fluxlit.testing
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "testing.md"
@@ -29,7 +32,23 @@ def manifest_project(tmp_path: Path) -> Path:
 
 
 def test_there_are_recipes() -> None:
-    assert len(RECIPES) >= 6
+    assert len(RECIPES) >= 9
+
+
+def test_every_public_helper_is_documented() -> None:
+    """Module helpers and client methods each appear in the page as code."""
+    module = fluxlit.testing
+    names = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == module.__name__
+    }
+    names |= {name for name in vars(module.FluxLitTestClient) if not name.startswith("_")}
+    text = DOC.read_text(encoding="utf-8")
+    missing = sorted(n for n in names if not re.search(rf"[`.]{n}\b|\b{n}\(", text))
+    assert not missing, f"docs/testing.md does not mention {missing}"
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda r: re.search(r"def (test_\w+)", r).group(1))

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from fluxlit import FluxLit
+from fluxlit import Cookie, FluxLit, Header
 
 app = FluxLit(title="FluxLit demo", import_target="app:app")
 
@@ -40,3 +40,15 @@ def about(st: Any, client: Any) -> None:
     """Explain where things live."""
     st.title("About")
     st.markdown("The API lives under `/api` (try `/api/docs`); this UI is Streamlit.")
+
+
+@app.page("/me", title="Me", icon=":material/person:")
+def me(
+    st: Any,
+    client: Any,
+    user: str | None = Header("X-User"),
+    theme: str | None = Cookie("ui_theme"),
+) -> None:
+    """Show who the proxy in front says the visitor is (a header) and their theme (a cookie)."""
+    st.title("Me")
+    st.write(f"Signed in as {user or 'nobody'} (theme: {theme or 'default'})")

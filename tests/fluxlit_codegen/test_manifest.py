@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from pathlib import Path
+
+import pytest
 
 from fluxlit.model import (
     AppModel,
@@ -19,6 +22,7 @@ from fluxlit.model import (
     RouteModel,
     SessionStoreModel,
 )
+from fluxlit.testing import FluxLitTestClient
 from fluxlit_codegen.manifest import find_manifest, load_manifest, manifest_source_hash
 
 MANIFESTS = Path(__file__).parent / "manifests"
@@ -116,6 +120,44 @@ def test_existing_streamlit_pages_and_fastapi_app_compose() -> None:
     assert model.mounts == (MountModel(path="/", app=_imp("backend.main:app")),)
     assert model.routes == ()
     assert model.target is None
+
+
+EXISTING_FILES = {
+    "Home.py": 'import streamlit as st\n\nst.title("Legacy home")\n',
+    "pages/1_Sales.py": 'import streamlit as st\n\nst.title("Sales")\nst.write("total", 42)\n',
+    "backend/__init__.py": "",
+    "backend/main.py": (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/sales/total")\ndef total() -> dict[str, int]:\n    return {"total": 42}\n'
+    ),
+}
+
+
+def test_existing_streamlit_and_fastapi_apps_are_served_with_only_a_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_fluxlit_env: Path
+) -> None:
+    """Unchanged Home.py + pages/1_Sales.py and an unchanged FastAPI app, one manifest."""
+    project = tmp_path / "legacy"
+    for name, text in EXISTING_FILES.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    shutil.copy(MANIFESTS / "existing_apps.toml", project / "fluxlit.toml")
+    monkeypatch.syspath_prepend(str(project))
+    for module in ("backend", "backend.main"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+
+    client = FluxLitTestClient.from_manifest(project)
+    answer = client.api_get("/sales/total")
+    assert (answer.status_code, answer.json()) == (200, {"total": 42})
+
+    target = str(project / "fluxlit.toml")
+    home = client.streamlit(target=target)
+    client.assert_no_streamlit_exception(home)
+    assert [t.value for t in home.title] == ["Legacy home"]
+    sales = client.select_page(home, "sales", target=target)
+    client.assert_no_streamlit_exception(sales)
+    assert [t.value for t in sales.title] == ["Sales"]
+    assert [m.value for m in sales.markdown] == ["total `42`"]
 
 
 def test_pyproject_tool_table_is_a_manifest(tmp_path: Path) -> None:

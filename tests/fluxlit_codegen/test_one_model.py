@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,7 +10,12 @@ import pytest
 
 from fluxlit.assemble import fluxlit_from_model
 from fluxlit.testing import FluxLitTestClient
+from fluxlit_codegen.compile import compile_resolved
 from fluxlit_codegen.manifest import load_manifest
+from fluxlit_codegen.project import resolve_app
+from fluxlit_codegen.render import BUILD_FILES, GENERATED_KEY
+
+from .test_render import assigned, evaluated_model
 
 MANIFEST = """
 title = "Twin"
@@ -103,3 +109,46 @@ def test_same_model_manifest_api_and_page(project: Path, clean_fluxlit_env: Path
     )
     rendered = [[m.value for m in at.markdown] for at in (home_python, home_manifest)]
     assert rendered == [["`6`"], ["`6`"]], "the same page, fed by the same API, both ways"
+
+
+def _page_manifest(files: dict[str, str]) -> dict[str, object]:
+    data = json.loads(files["manifest.json"])
+    data.pop(GENERATED_KEY)
+    return data
+
+
+def test_both_paths_render_through_the_same_back_end(
+    project: Path, clean_fluxlit_env: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """render_build takes either model: same page manifest, routes, and rendered page."""
+    import twin_app  # type: ignore[import-not-found]
+    from streamlit.testing.v1 import AppTest
+
+    python = resolve_app("twin_app:app", project)
+    declared = resolve_app(None, project)
+    assert (python.fluxlit, declared.manifest_path) == (twin_app.app, project / "fluxlit.toml")
+    builds, scripts = {}, {}
+    for name, resolved in (("python", python), ("manifest", declared)):
+        out = tmp_path_factory.mktemp(f"build-{name}")
+        compile_resolved(resolved, out_dir=out)
+        scripts[name] = out / "streamlit_app.py"
+        builds[name] = {f: (out / f).read_text(encoding="utf-8") for f in BUILD_FILES}
+        for generated in ("streamlit_app.py", "gateway.py"):
+            assert evaluated_model(builds[name][generated]) == resolved.model
+    assert _page_manifest(builds["python"]) == _page_manifest(builds["manifest"])
+    routes = {
+        name: [(m, p) for m, p, _handler in assigned(files["gateway.py"], "ROUTES")]
+        for name, files in builds.items()
+    }
+    assert routes["python"] == routes["manifest"] == [("GET", "/numbers")]
+
+    client = FluxLitTestClient(twin_app.app)
+    rendered = {}
+    for name, script in scripts.items():
+        at = AppTest.from_file(str(script), default_timeout=30)
+        at.query_params["page"] = "home"
+        with client.patched_environment(target="twin_app:app"):
+            at.run()
+        client.assert_no_streamlit_exception(at)
+        rendered[name] = ([t.value for t in at.title], [m.value for m in at.markdown])
+    assert rendered["python"] == rendered["manifest"] == (["Twin"], ["`6`"])

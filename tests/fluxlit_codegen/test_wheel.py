@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fluxlit_codegen.schema import render_schema
+
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +29,10 @@ def test_wheel_ships_templates_and_runs(tmp_path: Path) -> None:
     assert "fluxlit_codegen/templates/build/gateway.py.j2" in names
     assert "fluxlit_codegen/templates/new/manifest/fluxlit.toml" in names
     assert "fluxlit_codegen/schemas/fluxlit.schema.json" in names
+    shipped = zipfile.ZipFile(wheel).read("fluxlit_codegen/schemas/fluxlit.schema.json")
+    assert shipped.decode("utf-8") == render_schema(), "the wheel's schema is current"
+    for profile in ("minimal", "manifest", "multipage", "auth"):
+        assert f"fluxlit_codegen/templates/new/{profile}/pyproject.toml" in names
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

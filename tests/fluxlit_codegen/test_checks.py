@@ -104,3 +104,21 @@ def test_pyproject_locations_point_into_the_tool_table(project: tuple[Path, str]
     assert [str(p) for p in problems] == [
         f"pyproject.toml:6:11: pages[0].handler: module '{mod}' has no attribute 'nope'"
     ]
+
+
+def test_route_signatures_are_checked_per_path(project: tuple[Path, str]) -> None:
+    """One handler, two paths: FastAPI refuses a list as a path parameter, not as a query."""
+    root, mod = project
+    (root / f"{mod}.py").write_text(
+        MODULE + "\ndef by_ids(item_id: list[int]):\n    return item_id\n", encoding="utf-8"
+    )
+    text = (
+        f'[[routes]]\npath = "/a/{{item_id}}"\nhandler = "{mod}:by_ids"\n'  # 1-3
+        f'[[routes]]\npath = "/b"\nhandler = "{mod}:by_ids"\n'  # 4-6
+        f'[[routes]]\npath = "/c/{{item_id}}"\nhandler = "{mod}:by_ids"\n'  # 7-9
+    )
+    assert _check(root, text) == [
+        f"fluxlit.toml:{line}:11: routes[{index}].handler: FastAPI cannot serve '{mod}:by_ids'"
+        f" at '{path}': Path params must be of one of the supported types"
+        for index, line, path in ((0, 3, "/a/{item_id}"), (2, 9, "/c/{item_id}"))
+    ]

@@ -276,8 +276,8 @@ CASES = [
         id="navigation not a table",
     ),
     pytest.param(
-        "api_mount_path = '/x\"\"\"; import os; os.system(\"touch PWNED\"); \"\"\"'\n" + PAGE,
-        "fluxlit.toml:1:18: api_mount_path: '/x\"\"\"; import os; os.system(\"touch PWNED\"); \"\"\"' is not a URL path: use letters, digits and - . _ ~ between '/' (other characters percent-encoded)",
+        'api_mount_path = \'/x"""; import os; os.system("touch PWNED"); """\'\n' + PAGE,
+        'fluxlit.toml:1:18: api_mount_path: \'/x"""; import os; os.system("touch PWNED"); """\' is not a URL path: use letters, digits and - . _ ~ between \'/\' (other characters percent-encoded)',
         id="code in api_mount_path",
     ),
     pytest.param(
@@ -307,7 +307,8 @@ CASES = [
         id="method listed twice",
     ),
     pytest.param(
-        PAGE + '[[mounts]]\npath = "/files"\nstatic = "a"\n[[mounts]]\npath = "/files/"\napp = "b:app"\n',
+        PAGE
+        + '[[mounts]]\npath = "/files"\nstatic = "a"\n[[mounts]]\npath = "/files/"\napp = "b:app"\n',
         "fluxlit.toml:8:8: mounts[1].path: duplicate mount path '/files' (also mounts[0])",
         id="duplicate mount path",
     ),

@@ -82,7 +82,7 @@ def main() -> None:
     print(f"cold compile (new process): median {statistics.median(cold):.3f} s   target < 1 s")
     print(f"no-op recompile (new process): median {statistics.median(noop):.3f} s   target < 0.1 s")
     print(
-        "no-op recompile (in process, after parsing and handler checks; no target): median "
+        "no-op recompile (in process, parsed once; handler checks and render each time): median "
         f"{statistics.median(in_process) * 1000:.1f} ms"
     )
 

@@ -37,6 +37,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture(autouse=True)
+def restore_fluxlit_env() -> Iterator[None]:
+    """Put ``FLUXLIT_*`` variables back after each test.
+
+    Runtime code sets some of them in ``os.environ`` on purpose (``FLUXLIT_APP``, the
+    internal API base), so without this one test's app would leak into the next.
+    """
+    saved = {k: v for k, v in os.environ.items() if k.startswith("FLUXLIT_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("FLUXLIT_") and k not in saved]:
+        del os.environ[key]
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def clean_fluxlit_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """Remove every ``FLUXLIT_*`` variable and run in an empty directory (no .env)."""

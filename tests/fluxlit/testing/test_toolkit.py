@@ -59,8 +59,12 @@ def test_streamlit_main_path_points_at_the_entry_script() -> None:
     assert path.is_file() and path.name == "main.py" and "FLUXLIT_APP" in path.read_text()
 
 
-def test_streamlit_main_path_runs_under_apptest(shop: FluxLitTestClient) -> None:
+def test_streamlit_main_path_runs_under_apptest(
+    shop: FluxLitTestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv("FLUXLIT_APP", raising=False)  # other tests may leave one set
 
     at = AppTest.from_file(streamlit_main_path(), default_timeout=30)
     with shop.patched_environment(target=TARGET, extra_sys_path=APPS):

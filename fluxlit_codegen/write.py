@@ -34,6 +34,13 @@ def stale_files(files: dict[str, str], out_dir: Path) -> list[str]:
     return [name for name, text in files.items() if _current(out_dir / name) != text.encode()]
 
 
+def _default_mode() -> int:
+    """The mode ``open()`` would give a new file: 0o666 less the process umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_files(files: dict[str, str], out_dir: Path) -> WriteResult:
     """Write changed files: every temp file first, then swap them all in.
 
@@ -50,10 +57,12 @@ def write_files(files: dict[str, str], out_dir: Path) -> WriteResult:
     except OSError as exc:
         raise WriteError(f"cannot create {out_dir}: {exc.strerror}") from None
     temps: dict[str, str] = {}
+    mode = _default_mode()  # mkstemp creates 0600 files; generated files are ordinary ones
     try:
         for name in changed:
             fd, temp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
             temps[name] = temp
+            os.chmod(temp, mode)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(files[name].encode("utf-8"))
                 fh.flush()

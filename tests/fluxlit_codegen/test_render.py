@@ -255,6 +255,15 @@ def test_write_skips_unchanged_and_check_reports_stale(tmp_path: Path) -> None:
     assert (out / "a.py").read_text() == "one\n", "checking writes nothing"
 
 
+def test_written_files_get_the_ordinary_mode(tmp_path: Path) -> None:
+    previous = os.umask(0o027)
+    try:
+        write_files({"Dockerfile": "FROM x\n"}, tmp_path)
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "Dockerfile").stat().st_mode & 0o777 == 0o640, "0o666 less the umask"
+
+
 def test_full_disk_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "build"
     write_files({"a.py": "old\n", "b.py": "old\n"}, out)

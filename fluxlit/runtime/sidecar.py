@@ -18,6 +18,7 @@ from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.options import GatewayProxyOptions
 from fluxlit.gateway.proxy import StreamlitProxy
 from fluxlit.health import probe_streamlit_ready
+from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import find_free_port, internal_api_base_url
 from fluxlit.runtime.streamlit_options import public_mount
 from fluxlit.runtime.upstream_state import (
@@ -219,5 +220,5 @@ def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) 
         root_mount=public_mount(fl.settings),
         access_log=fl.settings.enable_gateway_access_log,
         max_request_body_bytes=fl.settings.max_request_body_bytes,
-        lifespan_apps=[fl.api, SidecarLifespan(sidecar, proxy)],
+        lifespan_apps=[fl.api, SidecarLifespan(sidecar, proxy), FreezeStartupHeap()],
     )

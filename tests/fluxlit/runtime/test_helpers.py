@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -135,3 +137,45 @@ def test_create_factories_need_fluxlit_app(monkeypatch) -> None:
     for factory in (create_unified_app, create_gateway_app):
         with pytest.raises(RuntimeError, match="FLUXLIT_APP"):
             factory()
+
+
+def test_startup_heap_is_frozen_while_serving_and_released_on_shutdown() -> None:
+    from fluxlit.runtime.heap import FreezeStartupHeap
+
+    events: list[str] = []
+    frozen: list[int] = []
+
+    async def lifespan() -> None:
+        inbox = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+        async def receive() -> dict[str, str]:
+            return next(inbox)
+
+        async def send(message: dict[str, str]) -> None:
+            events.append(message["type"])
+            frozen.append(gc.get_freeze_count())
+
+        await FreezeStartupHeap()({"type": "lifespan"}, receive, send)
+
+    asyncio.run(lifespan())
+    assert events == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert frozen[0] > 1000, "startup moves the imported heap to the permanent generation"
+    assert frozen[1] == 0 == gc.get_freeze_count()
+    with pytest.raises(RuntimeError, match="lifespan"):
+        asyncio.run(FreezeStartupHeap()({"type": "http"}, lifespan, lifespan))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["inprocess", "sidecar"])
+def test_both_runtime_modes_freeze_the_heap_after_the_other_apps_start(
+    apps, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from fluxlit.runtime.heap import FreezeStartupHeap
+    from fluxlit.runtime.serve import build_asgi, streamlit_main_path
+
+    monkeypatch.setenv("FLUXLIT_RUNTIME_MODE", mode)
+    fl = load_fluxlit("slowapp:app")
+    monkeypatch.setattr(fl.settings, "runtime_mode", mode)
+    app = build_asgi(fl, Path(streamlit_main_path()))
+    dispatcher = getattr(app, "app", app)  # in-process wraps it once
+    assert isinstance(dispatcher.lifespan_apps[-1], FreezeStartupHeap)
+    assert dispatcher.lifespan_apps[0] is fl.api

@@ -1,6 +1,6 @@
 """Keep the garbage collector off the startup heap while the server runs.
 
-Streamlit, FastAPI and their imports leave some 150,000 long-lived objects in the
+Streamlit, FastAPI and their imports leave about 95,000 long-lived objects in the
 process. Every full collection during requests walks all of them, which costs the
 in-process API a measurable share of its throughput (``bench/gateway``). Moving them
 to the permanent generation once startup is done (``gc.freeze``) makes collections

@@ -1,11 +1,13 @@
 """Gateway benchmark: bare FastAPI, direct Streamlit and both FluxLit modes in one run.
 
 All four servers run at once and load runs are interleaved, so machine drift hits
-every configuration alike. Prints medians of API req/s, Streamlit JS-bundle req/s,
+every configuration alike. With two or more CPUs and ``taskset``, the servers share
+CPU 0 and wrk runs on CPU 1, so the load generator does not compete with the server
+it measures. Prints medians of API req/s, Streamlit JS-bundle req/s,
 launch to ready, resident memory of the whole process tree and time for Chromium
 to show the page, then ratios against the baselines measured in this same run.
 
-    python bench/gateway/run.py [--seconds 5] [--repeats 5] [--browser-runs 5]
+    python bench/gateway/run.py [--seconds 5] [--repeats 5] [--browser-runs 5] [--no-pin]
 
 Needs wrk and Chromium (`bash tests/setup/system.sh`). Not a test: it reports numbers.
 """
@@ -16,6 +18,7 @@ import argparse
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -41,6 +44,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def _pinned(cpu: int) -> list[str]:
+    """A ``taskset`` prefix that runs a command on one CPU (empty when not possible)."""
+    if (os.cpu_count() or 1) < 2 or not shutil.which("taskset"):
+        return []
+    return ["taskset", "-c", str(cpu)]
+
+
+# Cleared by --no-pin. The sidecar's gateway and Streamlit child share CPU 0 too.
+CPU_PREFIX: dict[str, list[str]] = {"server": _pinned(0), "load": _pinned(1)}
 
 
 @dataclass
@@ -139,7 +153,10 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
 
 def wrk(url: str, seconds: int) -> float:
     out = subprocess.run(
-        ["wrk", "-t1", "-c16", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+        [*CPU_PREFIX["load"], "wrk", "-t1", "-c16", f"-d{seconds}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not match:
@@ -205,7 +222,7 @@ def launch(config: Config) -> Running:
     port = free_port()
     env = {**os.environ, "FLUXLIT_NO_PIDFILE": "1", "PYTHONPATH": str(HERE), **config.env}
     process = subprocess.Popen(
-        config.command(port),
+        [*CPU_PREFIX["server"], *config.command(port)],
         cwd=HERE,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -266,9 +283,12 @@ def ratio(value: float | None, baseline: float | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run")
-    parser.add_argument("--repeats", type=int, default=3, help="wrk runs per measure (median)")
+    parser.add_argument("--repeats", type=int, default=5, help="wrk runs per measure (median)")
     parser.add_argument("--browser-runs", type=int, default=5, help="page loads (median)")
+    parser.add_argument("--no-pin", action="store_true", help="let servers and wrk use any CPU")
     args = parser.parse_args()
+    if args.no_pin:
+        CPU_PREFIX.update(server=[], load=[])
     results = measure_all(args)
     bare, direct = results["bare FastAPI"], results["direct Streamlit"]
     print()

@@ -70,6 +70,29 @@ def configure_inprocess_streamlit(settings: FluxlitSettings, *, dev: bool = Fals
     silence_uvicorn_access_log()
 
 
+def inprocess_websocket_options(settings: FluxlitSettings, *, dev: bool = False) -> dict[str, Any]:
+    """Uvicorn WebSocket settings as ``streamlit run`` sets them, from Streamlit's config.
+
+    In-process, Uvicorn (not Streamlit's own server) terminates the browser's
+    WebSocket, so without these it would compress every message (Streamlit does not
+    by default), cap incoming messages at 16 MB instead of ``server.maxMessageSize``
+    and ignore ``server.websocketPingInterval``.
+    """
+    from streamlit import config
+    from uvicorn.config import WS_PROTOCOLS
+
+    configure_inprocess_streamlit(settings, dev=dev)
+    interval = config.get_option("server.websocketPingInterval")
+    ping = int(interval) if interval is not None else 30  # Streamlit's default
+    return {
+        "ws": "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
+        "ws_max_size": int(config.get_option("server.maxMessageSize")) * 1_000_000,
+        "ws_per_message_deflate": bool(config.get_option("server.enableWebsocketCompression")),
+        "ws_ping_interval": float(ping),
+        "ws_ping_timeout": float(ping),
+    }
+
+
 def silence_uvicorn_access_log() -> None:
     """Keep Uvicorn's per-request access log off after Streamlit re-attaches handlers.
 

@@ -17,7 +17,7 @@ from fluxlit.runtime.loading import load_fluxlit
 from fluxlit.runtime.ports import internal_api_base_url
 from fluxlit.runtime.serve import DEV_ENV, choose_mode
 from fluxlit.runtime.sidecar import SIDECAR_EXIT_CODE, SIDECAR_FAILURES
-from fluxlit.runtime.streamlit_options import public_mount
+from fluxlit.runtime.streamlit_options import inprocess_websocket_options, public_mount
 
 FACTORY = "fluxlit.runtime.serve:create_unified_app"
 
@@ -116,6 +116,9 @@ def run_unified(
     os.environ["FLUXLIT_GATEWAY_HOST"] = host
     if reload:
         os.environ[DEV_ENV] = "1"
+    websocket_options: dict[str, Any] = (
+        inprocess_websocket_options(fl.settings, dev=reload) if chosen == "inprocess" else {}
+    )
     use_proxy_headers = proxy_headers or workbench_mode or fl.settings.trust_proxy
     allow_ips = forwarded_allow_ips or fl.settings.forwarded_allow_ips
     path = pidfiles.default_pidfile_path(pidfile)
@@ -147,6 +150,7 @@ def run_unified(
                 proxy_headers=use_proxy_headers,
                 forwarded_allow_ips=allow_ips,
                 access_log=False,
+                **websocket_options,
                 **reload_kwargs,  # type: ignore[arg-type]
             )
             return 0
@@ -163,6 +167,7 @@ def run_unified(
             access_log=False,
             timeout_graceful_shutdown=int(fl.settings.shutdown_grace_s) or None,
             lifespan="on",
+            **websocket_options,
         )
         server = uvicorn.Server(config)
         with _signals_end_in_cleanup():

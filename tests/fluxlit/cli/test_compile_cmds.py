@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from uvicorn.main import main as uvicorn_cli
 
 from fluxlit.cli import app as cli
 
@@ -163,7 +164,11 @@ def test_build_refuses_to_overwrite(project: Path) -> None:
     dockerfile = (project / "Dockerfile").read_text()
     assert "USER app" in dockerfile
     assert "urllib.request.urlopen('http://127.0.0.1:8000/api/healthz'" in dockerfile
-    assert 'CMD ["uvicorn", "--app-dir", ".fluxlit/build", "gateway:app"' in dockerfile
+    command = json.loads(dockerfile.split("\nCMD ", 1)[1].splitlines()[0])
+    assert command[0] == "uvicorn"
+    params = uvicorn_cli.make_context("uvicorn", command[1:]).params  # Uvicorn accepts it
+    assert (params["app"], params["app_dir"]) == ("gateway:app", ".fluxlit/build")
+    assert params["ws_per_message_deflate"] is False, "no WebSocket compression, as Streamlit"
     assert "sessionAffinity: ClientIP" in (project / "k8s/app.yaml").read_text()
     code, out = run("build")
     assert code == 1 and "--force" in out

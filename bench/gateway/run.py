@@ -7,7 +7,7 @@ it measures. Prints medians of API req/s, Streamlit JS-bundle req/s,
 launch to ready, resident memory of the whole process tree and time for Chromium
 to show the page, then ratios against the baselines measured in this same run.
 
-    python bench/gateway/run.py [--seconds 5] [--repeats 5] [--browser-runs 5] [--no-pin]
+    python bench/gateway/run.py [--seconds 3] [--repeats 9] [--browser-runs 5] [--no-pin]
 
 Needs wrk and Chromium (`bash tests/setup/system.sh`). Not a test: it reports numbers.
 """
@@ -75,6 +75,8 @@ class Result:
 
     api_rps: float | None = None
     js_rps: float | None = None
+    api_runs: list[float] = field(default_factory=list)  # one per load round
+    js_runs: list[float] = field(default_factory=list)
     ready_s: float = 0.0
     rss_mib: float = 0.0
     page_s: float | None = None
@@ -213,8 +215,6 @@ class Running:
     process: subprocess.Popen[bytes]
     base: str
     result: Result
-    api_runs: list[float] = field(default_factory=list)
-    js_runs: list[float] = field(default_factory=list)
     bundle: str = ""
 
 
@@ -256,14 +256,14 @@ def measure_all(args: argparse.Namespace) -> dict[str, Result]:
             print(f"load round {round_ + 1}/{args.repeats} ...", flush=True)
             for run in started:
                 if run.config.api_path:
-                    run.api_runs.append(wrk(run.base + run.config.api_path, args.seconds))
+                    run.result.api_runs.append(wrk(run.base + run.config.api_path, args.seconds))
                 if run.config.ui:
-                    run.js_runs.append(wrk(run.base + run.bundle, args.seconds))
+                    run.result.js_runs.append(wrk(run.base + run.bundle, args.seconds))
         for run in started:
-            if run.api_runs:
-                run.result.api_rps = statistics.median(run.api_runs)
-            if run.js_runs:
-                run.result.js_rps = statistics.median(run.js_runs)
+            if run.result.api_runs:
+                run.result.api_rps = statistics.median(run.result.api_runs)
+            if run.result.js_runs:
+                run.result.js_rps = statistics.median(run.result.js_runs)
             if run.config.ui:
                 print(f"browser: {run.config.name} ...", flush=True)
                 run.result.page_s = page_shown_seconds(run.base + "/", args.browser_runs)
@@ -280,10 +280,18 @@ def ratio(value: float | None, baseline: float | None) -> str:
     return f"{value / baseline:.2f}x"
 
 
+def paired_ratio(runs: list[float], baseline_runs: list[float]) -> str:
+    """Median of the per-round ratios: rounds run back to back, so drift cancels out."""
+    if not runs or not baseline_runs:
+        return "-"
+    pairs = [value / base for value, base in zip(runs, baseline_runs, strict=True)]
+    return f"{statistics.median(pairs):.2f}x"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run")
-    parser.add_argument("--repeats", type=int, default=5, help="wrk runs per measure (median)")
+    parser.add_argument("--seconds", type=int, default=3, help="wrk duration per run")
+    parser.add_argument("--repeats", type=int, default=9, help="wrk runs per measure (median)")
     parser.add_argument("--browser-runs", type=int, default=5, help="page loads (median)")
     parser.add_argument("--no-pin", action="store_true", help="let servers and wrk use any CPU")
     args = parser.parse_args()
@@ -300,11 +308,13 @@ def main() -> None:
         page = f"{r.page_s:.2f}" if r.page_s else "-"
         print(
             f"{name:<20} {api:>10} {js:>10} {r.ready_s:>8.2f} {r.rss_mib:>8.0f} {page:>7}  "
-            f"{ratio(r.api_rps, bare.api_rps):>8}  {ratio(r.js_rps, direct.js_rps):>9}  "
+            f"{paired_ratio(r.api_runs, bare.api_runs):>8}  "
+            f"{paired_ratio(r.js_runs, direct.js_runs):>9}  "
             f"{ratio(r.page_s, direct.page_s):>11}"
         )
     print("\ntargets (in-process): API >= 0.95x bare, JS >= 0.95x direct, page <= 1.1x direct,")
-    print("RSS < 120 MiB. Values are medians; ratios are against baselines from this run.")
+    print("RSS < 120 MiB. Values are medians; throughput ratios are medians of the per-round")
+    print("ratios against the baselines measured in the same round of this run.")
 
 
 if __name__ == "__main__":

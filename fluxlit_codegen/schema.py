@@ -8,7 +8,6 @@ fails when the checked-in file is stale. Wheels carry the file as package data i
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +31,6 @@ def manifest_json_schema() -> dict[str, Any]:
 def render_schema() -> str:
     """The schema as the exact text checked in (sorted keys, trailing newline)."""
     return json.dumps(manifest_json_schema(), indent=2, sort_keys=True) + "\n"
-
-
-def packaged_schema_text() -> str:
-    """The schema file shipped with the installed package (works from a wheel)."""
-    return (
-        resources.files("fluxlit_codegen.schemas")
-        .joinpath("fluxlit.schema.json")
-        .read_text(encoding="utf-8")
-    )
 
 
 if __name__ == "__main__":

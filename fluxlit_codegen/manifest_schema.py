@@ -9,13 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fluxlit.config.settings import FluxlitSettings
+from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
 HANDLER_PATTERN = rf"^{_DOTTED}:{_DOTTED}$"
-SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
-"""Settings that hold secrets: only the environment may set them."""
 PUBLIC_SETTINGS = tuple(sorted(set(FluxlitSettings.model_fields) - SECRET_SETTINGS))
 
 

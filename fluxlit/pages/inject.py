@@ -87,6 +87,8 @@ class _Resolver:
         result = self.call(marker.dependency)
         if inspect.isawaitable(result):
             if not self.async_depends:
+                if inspect.iscoroutine(result):
+                    result.close()  # never awaited: close it, no "never awaited" warning
                 raise TypeError(
                     f"dependency {getattr(key, '__name__', key)!r} is async; set "
                     "FLUXLIT_ASYNC_PAGE_DEPENDS=true to allow it"

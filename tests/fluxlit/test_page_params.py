@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Coroutine
 from typing import Any
 
 import pytest
@@ -195,6 +197,18 @@ def test_injection_errors(fake_st) -> None:
 
     with pytest.raises(TypeError, match="FLUXLIT_ASYNC_PAGE_DEPENDS"):
         call_page_handler(uses_async, fake_st(), None)
+    made: list[Coroutine[Any, Any, int]] = []
+
+    def tracked() -> Coroutine[Any, Any, int]:
+        made.append(later())
+        return made[-1]
+
+    def uses_tracked(st: Any, client: Any, v: int = Depends(tracked)) -> int:
+        return v
+
+    with pytest.raises(TypeError, match="FLUXLIT_ASYNC_PAGE_DEPENDS"):
+        call_page_handler(uses_tracked, fake_st(), None)
+    assert inspect.getcoroutinestate(made[0]) == inspect.CORO_CLOSED, "no 'never awaited'"
     assert call_page_handler(uses_async, fake_st(), None, async_depends=True) == 1
 
 

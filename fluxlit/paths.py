@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 DEFAULT_API_PREFIX = "/api"
-_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+")
+_SEGMENT_RE = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+"
+_SEGMENT = re.compile(_SEGMENT_RE)
+_NAMED = rf"(?!\.\.?(?:/|$)){_SEGMENT_RE}"  # a segment that is not '.' or '..'
+URL_PATH_PATTERN = rf"^/*(?:{_NAMED}(?:/{_NAMED})*)?/*$"
+"""What ``url_path_problem`` accepts (without surrounding spaces), as a JSON Schema pattern."""
 
 
 def url_path_problem(value: str) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings
+from fluxlit.paths import URL_PATH_PATTERN
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
@@ -186,9 +187,11 @@ class ManifestModel(_Table):
     """Port the server listens on."""
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] | None = None
     """Server log level."""
-    api_mount_path: str | None = None
+    api_mount_path: str | None = Field(
+        default=None, json_schema_extra={"pattern": URL_PATH_PATTERN}
+    )
     """Prefix of the API (routes and mounts), e.g. '/api'."""
-    root_path: str | None = None
+    root_path: str | None = Field(default=None, json_schema_extra={"pattern": URL_PATH_PATTERN})
     """Public path prefix when served behind a proxy under a sub-path."""
     title: str | None = None
     """App title (API docs, default page titles)."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fluxlit.paths import URL_PATH_PATTERN, url_path_problem
 from fluxlit_codegen.schema import (
     SCHEMA_PATH,
     manifest_json_schema,
@@ -71,3 +75,20 @@ def test_fixture_manifests_validate(name: str) -> None:
 def test_schema_rejects_what_the_loader_rejects(data: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(manifest_json_schema())
     assert list(validator.iter_errors(data)), data
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("/.a%4F ~-_\"'{}?#\\é:@")), max_size=12).map(str.strip)
+)
+def test_url_path_pattern_agrees_with_the_loader(value: str) -> None:
+    """Editors flag exactly the paths the loader refuses (for values without spaces around)."""
+    accepted_by_schema = re.fullmatch(URL_PATH_PATTERN, value) is not None
+    assert accepted_by_schema == (url_path_problem(value) is None), value
+
+
+def test_editors_flag_a_bad_api_mount_path() -> None:
+    validator = jsonschema.Draft202012Validator(manifest_json_schema())
+    assert validator.is_valid({"api_mount_path": "/backend", "root_path": "/apps/demo"})
+    assert not validator.is_valid({"api_mount_path": '/x"""; import os'})
+    assert not validator.is_valid({"root_path": "/apps/../etc"})

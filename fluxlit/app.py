@@ -323,6 +323,7 @@ class FluxLit(Generic[SettingsT]):
                 jwks_url=config.jwks_url,
                 hs256_secret_env="FLUXLIT_JWT_HS256_SECRET" if config.hs256_secret else None,
                 leeway_seconds=config.leeway_seconds,
+                jwks_cache_ttl_seconds=config.jwks_cache_ttl_seconds,
             )
         )
 

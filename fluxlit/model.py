@@ -89,6 +89,7 @@ class JWTModel(_Frozen):
     jwks_url: str | None = None
     hs256_secret_env: str | None = None
     leeway_seconds: int = 0
+    jwks_cache_ttl_seconds: float = 300.0
     roles_claim: str = "roles"
     scope_claim: str = "scope"
 

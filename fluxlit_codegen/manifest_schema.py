@@ -129,6 +129,8 @@ class JWTTable(_Table):
     """Name of the environment variable holding the HS256 secret."""
     leeway_seconds: int = Field(default=0, ge=0)
     """Clock skew tolerated on exp/nbf/iat, in seconds."""
+    jwks_cache_ttl_seconds: float = Field(default=300.0, gt=0)
+    """How long keys fetched from jwks_url are trusted before the set is fetched again."""
     roles_claim: str = "roles"
     """Claim holding the user's roles."""
     scope_claim: str = "scope"

@@ -52,6 +52,7 @@ def _shared_bearer(jwt: JWTModel, secret: str | None) -> JWTBearer:
         jwks_url=jwt.jwks_url,
         hs256_secret=secret,
         leeway_seconds=jwt.leeway_seconds,
+        jwks_cache_ttl_seconds=jwt.jwks_cache_ttl_seconds,
     )
     check_config(config, names=MANIFEST_NAMES)
     return JWTBearer(config)

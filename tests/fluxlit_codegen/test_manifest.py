@@ -92,6 +92,7 @@ def test_every_key_reaches_the_model() -> None:
                 algorithms=("RS256",),
                 jwks_url="https://idp.example/jwks",
                 leeway_seconds=30,
+                jwks_cache_ttl_seconds=120.5,
                 roles_claim="groups",
                 scope_claim="scp",
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 import jwt
@@ -110,3 +111,20 @@ def test_oidc_without_public_origin_names_both_ways(clean_fluxlit_env: Path, mon
     monkeypatch.setenv("FLUXLIT_PUBLIC_BASE_URL", "https://app.example.test")
     client = FluxLitTestClient.from_manifest(clean_fluxlit_env)
     assert client.api_get("/me").status_code == 401
+
+
+def test_jwks_cache_lifetime_comes_from_the_manifest(
+    clean_fluxlit_env: Path, own_keyset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``jwks_cache_ttl_seconds``: a key dropped from the set stops working after it."""
+    keys, url = own_keyset
+    project(clean_fluxlit_env, jwt_table(f'jwks_url = "{url}"', "jwks_cache_ttl_seconds = 0.5"))
+    client = FluxLitTestClient.from_manifest(clean_fluxlit_env)
+    token = keys.sign(claims(roles=["admin"]))
+    assert client.api_get("/me", headers=auth(token)).json() == "me"
+    keys.keys.clear()
+    keys.add("k2")  # k1 is rotated out
+    assert client.api_get("/me", headers=auth(token)).json() == "me", "still cached"
+    time.sleep(0.6)
+    assert client.api_get("/me", headers=auth(token)).status_code == 401, "expired with the set"
+    assert client.api_get("/me", headers=auth(keys.sign(claims(), kid="k2"))).json() == "me"

@@ -24,6 +24,6 @@ test: setup system
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check fluxlit fluxlit_codegen tests bench
-	$(BIN)/ruff format --check fluxlit fluxlit_codegen
+	$(BIN)/ruff check fluxlit fluxlit_codegen tests bench templates
+	$(BIN)/ruff format --check fluxlit fluxlit_codegen templates
 	$(BIN)/mypy

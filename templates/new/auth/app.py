@@ -39,4 +39,6 @@ def home(st: Any, client: Any) -> None:
     st.title("__TITLE__")
     authed = prepare_streamlit_api_client(st)
     response = authed.get("/me")
-    st.write("Signed in as " + response.json()["sub"] if response.status_code == 200 else "Signed out")
+    st.write(
+        "Signed in as " + response.json()["sub"] if response.status_code == 200 else "Signed out"
+    )

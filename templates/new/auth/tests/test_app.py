@@ -4,10 +4,10 @@ import os
 
 os.environ.setdefault("FLUXLIT_JWT_HS256_SECRET", "test-secret-" + "x" * 32)
 
-from fluxlit.auth import issue_hs256_access_token  # noqa: E402
-from fluxlit.testing import FluxLitTestClient, assert_no_streamlit_exception  # noqa: E402
+from fluxlit.auth import issue_hs256_access_token
+from fluxlit.testing import FluxLitTestClient, assert_no_streamlit_exception
 
-from app import app  # noqa: E402
+from app import app
 
 
 def token(**claims: object) -> dict[str, str]:

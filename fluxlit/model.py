@@ -8,6 +8,7 @@ file), never by a live object.
 
 from __future__ import annotations
 
+import json
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -15,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 IR_VERSION: Final = 1
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+GENERATED_KEY = "_generated"
+"""JSON has no comments: generated JSON files carry their header under this top-level key."""
 
 
 class _Frozen(BaseModel):
@@ -147,11 +150,9 @@ class AppModel(_Frozen):
     def from_json(cls, text: str) -> AppModel:
         """Parse what ``to_json`` wrote, or the compiler's ``model.json``.
 
-        A top-level ``_generated`` key (the compiler's source/hash header) is ignored.
+        A top-level ``GENERATED_KEY`` (the compiler's source/hash header) is ignored.
         """
-        import json
-
         data = json.loads(text)
         if isinstance(data, dict):
-            data.pop("_generated", None)
+            data.pop(GENERATED_KEY, None)
         return cls.model_validate(data)

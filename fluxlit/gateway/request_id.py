@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 
 from starlette.types import Message, Send
 
+from fluxlit.logging.context import is_sane_request_id
+
 HEADER = b"x-request-id"
-MAX_LENGTH = 128
-_SAFE = re.compile(rb"[A-Za-z0-9._:/+=@-]{1,%d}" % MAX_LENGTH)
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -41,7 +40,7 @@ def inbound_request_id(headers: Headers) -> tuple[str, Headers | None]:
             count += 1
             if found is None:
                 found = value
-    if found is not None and _SAFE.fullmatch(found):
+    if found is not None and is_sane_request_id(found):
         request_id = found.decode("ascii")
         return request_id, None if count == 1 else _replaced(headers, found)
     request_id = new_request_id()

@@ -11,7 +11,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fluxlit.logging.context import get_request_id
+from fluxlit.logging.context import get_request_id, is_sane_request_id
 from fluxlit.logging.redact import redact_query_string
 
 REQUEST_LOGGER = "fluxlit.api.access"
@@ -80,7 +80,8 @@ class RequestLoggingMiddleware:
 
     Installed by ``FluxLit`` only when ``enable_request_logging`` is on, so it costs
     nothing otherwise. The request id is the one the gateway bound, else the
-    client's ``X-Request-ID``, else empty. WebSockets and lifespan pass through.
+    client's ``X-Request-ID`` when it passes the gateway's rule, else empty.
+    WebSockets and lifespan pass through.
     """
 
     def __init__(self, app: ASGIApp, *, logger_name: str = REQUEST_LOGGER) -> None:
@@ -91,12 +92,12 @@ class RequestLoggingMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = get_request_id() or _header(scope, b"x-request-id")
+        request_id = get_request_id() or _client_request_id(scope)
         await log_http_request(self.app, scope, receive, send, request_id, self.logger)
 
 
-def _header(scope: Scope, name: bytes) -> str:
+def _client_request_id(scope: Scope) -> str:
     for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
+        if key.lower() == b"x-request-id":
+            return value.decode("ascii") if is_sane_request_id(value) else ""
     return ""

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from contextvars import ContextVar, Token
 
 request_id_ctx: ContextVar[str | None] = ContextVar("fluxlit_request_id", default=None)
+MAX_REQUEST_ID_LENGTH = 128
+_SANE_ID = re.compile(rb"[A-Za-z0-9._:/+=@-]{1,%d}" % MAX_REQUEST_ID_LENGTH)
+
+
+def is_sane_request_id(value: bytes) -> bool:
+    """Whether a client's ``X-Request-ID`` may be kept: 1-128 characters of a safe set."""
+    return _SANE_ID.fullmatch(value) is not None
 
 
 def new_request_id() -> str:

@@ -139,6 +139,11 @@ def test_request_logging_logs_each_api_request(
     first = records[0].__dict__
     assert first["request_id"] == "rid-1" and first["query"] == "token=<redacted>&page=2"
     assert "SECRET9" not in records[0].getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="fluxlit.api.access"):
+        client.get("/healthz", headers={"X-Request-ID": "x" * 129})
+    (odd,) = [r for r in caplog.records if r.name == "fluxlit.api.access"]
+    assert odd.__dict__["request_id"] == "", "a client id the gateway would refuse is not logged"
 
 
 def test_health_routes_hidden_from_openapi(settings: FluxlitSettings) -> None:

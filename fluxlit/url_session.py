@@ -4,13 +4,12 @@ An opaque query parameter (``fluxlit_sid`` by default) names a blob in a
 ``SessionStore``. ``InMemorySessionStore`` is for one process; use a shared store
 (``fluxlit.redis_store.RedisSessionStore``) for several workers or replicas.
 
-Hardening beyond the API reference: a present ``fluxlit_sid`` that does not look like
-a minted id (URL-safe, 16-128 characters, see ``is_valid_session_id``) is treated as
-absent. ``ensure_url_session`` then mints a fresh id, and ``hydrate_url_session`` /
-``persist_url_session`` return ``None``. A link carrying a chosen name such as
-``?fluxlit_sid=admin`` therefore never becomes anyone's session id (session fixation
-with a hand-picked id) and never reaches the store as a key. The id is read with
-``fluxlit.deep_links.query_params``: with a repeated parameter the first value counts.
+Session ids in the URL must be 1-128 URL-safe characters (letters, digits, ``-``,
+``_``; see ``is_valid_session_id``), so they are clean store keys. A present id that
+breaks this rule is treated as absent and logged as a warning (never its value):
+``ensure_url_session`` mints a fresh id, ``hydrate_url_session`` / ``persist_url_session``
+return ``None``. The id is read with ``fluxlit.deep_links.query_params``: with a
+repeated parameter the first value counts.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ logger = logging.getLogger("fluxlit.url_session")
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_PARAM = "fluxlit_sid"
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 @runtime_checkable
@@ -116,8 +115,8 @@ def new_session_id() -> str:
 
 
 def is_valid_session_id(value: str | None) -> bool:
-    """True for ids that could have come from ``new_session_id`` (safe as store keys)."""
-    return bool(value) and bool(_SESSION_ID.match(value or ""))
+    """True for 1-128 URL-safe characters: the ids accepted from a URL (clean store keys)."""
+    return value is not None and _SESSION_ID.fullmatch(value) is not None
 
 
 def _param(param: str | None) -> str:
@@ -126,7 +125,15 @@ def _param(param: str | None) -> str:
 
 def _current_id(st: Any, param: str) -> str | None:
     value = query_params(st).get(param)
-    return value if is_valid_session_id(value) else None
+    if value is None or is_valid_session_id(value):
+        return value
+    logger.warning(
+        "ignoring the %s query parameter: a session id is 1-128 characters from "
+        "A-Z a-z 0-9 - _ (got %d characters)",
+        param,
+        len(value),
+    )
+    return None
 
 
 def ensure_url_session(
@@ -139,13 +146,16 @@ def ensure_url_session(
 ) -> str:
     """Make sure the URL carries a session id; mint one, seed the store, set the param.
 
-    Returns the existing or new id. When the query cannot be written (read-only
-    ``query_params``), the new id is still returned and ``initial`` still stored. A
-    present id that does not look minted is replaced by a new one (see the module doc).
+    Returns the existing or new id. For an existing id, keys of ``initial`` that its
+    stored blob lacks are added (stored values win). When the query cannot be written
+    (read-only ``query_params``), the new id is still returned and ``initial`` still
+    stored. A present id that breaks the id rule is replaced (see the module doc).
     """
     name = _param(param)
     existing = _current_id(st, name)
     if existing is not None:
+        if initial:
+            _add_missing_keys(store, existing, initial, ttl_seconds)
         return existing
     session_id = new_session_id()
     store.set(session_id, dict(initial or {}), ttl_seconds=ttl_seconds)
@@ -154,6 +164,15 @@ def ensure_url_session(
     except Exception:
         logger.warning("could not write %s to the URL; query_params is read-only", name)
     return session_id
+
+
+def _add_missing_keys(
+    store: SessionStore, session_id: str, initial: dict[str, Any], ttl_seconds: float | None
+) -> None:
+    stored = store.get(session_id) or {}
+    missing = {key: value for key, value in initial.items() if key not in stored}
+    if missing:
+        store.set(session_id, {**stored, **missing}, ttl_seconds=ttl_seconds)
 
 
 def hydrate_url_session(
@@ -169,7 +188,7 @@ def hydrate_url_session(
     With ``merge`` (default) existing keys win (``setdefault``), so in-flight widget
     state beats stale stored values; otherwise stored values overwrite. Returns the
     id when the param is present (even if the store has nothing), else ``None``; a
-    param that does not look like a minted id counts as missing. ``blob`` (when
+    param that breaks the id rule counts as missing. ``blob`` (when
     given) is merged instead of reading the store.
     """
     session_id = _current_id(st, _param(param))
@@ -220,8 +239,8 @@ def persist_url_session(
 ) -> str | None:
     """Write a shallow copy of ``st.session_state`` to the store for the URL's id.
 
-    Returns the id when present, else ``None`` (also for an id that does not look
-    minted: nothing is written under it). If the snapshot fails, the store is left
+    Returns the id when present, else ``None`` (also for an id that breaks the id
+    rule: nothing is written under it). If the snapshot fails, the store is left
     unchanged and a warning is logged (with a traceback when ``FLUXLIT_DEBUG=1``).
     """
     session_id = _current_id(st, _param(param))

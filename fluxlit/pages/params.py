@@ -9,7 +9,6 @@ from typing import Any, Literal, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import InitErrorDetails
 
-from fluxlit.deep_links import query_params as _plain_query
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -110,18 +109,28 @@ def page_cookie(st: Any, name: str) -> str | None:
 
 
 def _multi_query(st: Any) -> dict[str, Any]:
-    """Query values, keeping several values of one key as a list."""
+    """Query values: one value as itself, several values of one key as a list.
+
+    Reads Streamlit's ``QueryParams.get_all`` where present, else the mapping's values
+    (a plain dict of lists works the same way). A key with no value is left out.
+    """
     try:
         raw = st.query_params
-        if hasattr(raw, "get_all"):
-            values: dict[str, Any] = {}
-            for key in list(raw.keys()):
-                many = raw.get_all(key)
-                values[key] = many[0] if len(many) == 1 else list(many)
-            return values
+        get_all = getattr(raw, "get_all", None)
+        if callable(get_all):
+            items = [(key, get_all(key)) for key in list(raw.keys())]
+        else:
+            items = list(raw.items())
     except Exception:
         return {}
-    return dict(_plain_query(st))
+    values: dict[str, Any] = {}
+    for key, value in items:
+        if isinstance(value, list | tuple):
+            if not value:
+                continue
+            value = value[0] if len(value) == 1 else list(value)
+        values[str(key)] = value
+    return values
 
 
 def parse_query_params(st: Any, model: type[M], *, strict: bool = False) -> M | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Coroutine
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -41,6 +42,20 @@ def test_parse_query_params(fake_st) -> None:
     assert "region" in bad.errors[0] and "year" in bad.errors[0]
     with pytest.raises(ValidationError):
         parse_query_params(fake_st({}), Filters, strict=True)
+
+
+@pytest.mark.parametrize("kind", ["plain dict", "streamlit QueryParams"])
+def test_parse_query_params_keeps_every_value_of_a_repeated_key(kind: str) -> None:
+    """One-element lists become their element; several values pass through as a list."""
+    if kind == "plain dict":
+        query: Any = {"region": ["north"], "year": ["2024"], "tags": ["a", "b"], "none": []}
+    else:
+        from streamlit.runtime.state.query_params import QueryParams
+
+        query = QueryParams()
+        query.populate_from_query_string("region=north&year=2024&tags=a&tags=b")
+    st = SimpleNamespace(query_params=query, error=lambda message: None)
+    assert parse_query_params(st, Filters) == Filters(region="north", year=2024, tags=["a", "b"])
 
 
 def test_session_model(fake_st) -> None:

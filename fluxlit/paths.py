@@ -8,22 +8,20 @@ DEFAULT_API_PREFIX = "/api"
 _SEGMENT_RE = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+"
 _SEGMENT = re.compile(_SEGMENT_RE)
 _NAMED = rf"(?!\.\.?(?:/|$)){_SEGMENT_RE}"  # a segment that is not '.' or '..'
-URL_PATH_PATTERN = rf"^/*(?:{_NAMED}(?:/{_NAMED})*)?/*$"
+URL_PATH_PATTERN = rf"^/*(?:{_NAMED}(?:/+{_NAMED})*)?/*$"
 """What ``url_path_problem`` accepts (without surrounding spaces), as a JSON Schema pattern."""
 
 
 def url_path_problem(value: str) -> str | None:
     """Why ``value`` is not a plain URL path prefix such as ``/api`` or ``/apps/demo``.
 
-    Segments may hold RFC 3986 path characters only: no spaces, quotes, backslashes,
-    ``?``, ``#``, braces, empty segments (``//``) or ``.``/``..``. ``None`` when fine.
+    Repeated slashes count as one. Segments may hold RFC 3986 path characters only:
+    no spaces, quotes, backslashes, ``?``, ``#``, braces, or ``.``/``..`` segments.
+    ``None`` when fine.
     """
-    text = value.strip().strip("/")
-    if not text:
-        return None
-    for segment in text.split("/"):
-        if segment in {"", ".", ".."}:
-            return f"{value!r} has an empty, '.' or '..' segment"
+    for segment in path_segments(value):
+        if segment in {".", ".."}:
+            return f"{value!r} has a '.' or '..' segment"
         if not _SEGMENT.fullmatch(segment):
             return (
                 f"{value!r} is not a URL path: use letters, digits and - . _ ~ "
@@ -32,11 +30,17 @@ def url_path_problem(value: str) -> str | None:
     return None
 
 
+def path_segments(value: str) -> list[str]:
+    """The non-empty ``/``-separated parts of ``value`` (surrounding spaces dropped)."""
+    return [segment for segment in value.strip().split("/") if segment]
+
+
 def normalize_api_prefix(value: str | None) -> str:
     """Return the API prefix with one leading ``/`` and no trailing ``/`` (``/`` stays).
 
-    Empty or blank values fall back to ``/api``; a value that is not a URL path
-    (see ``url_path_problem``) raises ``ValueError``.
+    Repeated slashes collapse (``1//1`` is ``/1/1``). Empty or blank values fall back
+    to ``/api``; a value that is not a URL path (see ``url_path_problem``) raises
+    ``ValueError``.
     """
     text = (value or "").strip()
     if not text:
@@ -44,13 +48,16 @@ def normalize_api_prefix(value: str | None) -> str:
     problem = url_path_problem(text)
     if problem:
         raise ValueError(f"api_mount_path {problem}")
-    return "/" + text.strip("/")
+    return "/" + "/".join(path_segments(text))
 
 
 def normalize_public_mount(value: str | None) -> str:
-    """Return a public path prefix such as ``/apps/demo``, or ``""`` when unset or ``/``."""
-    text = (value or "").strip().strip("/")
-    return "/" + text if text else ""
+    """Return a public path prefix such as ``/apps/demo``, or ``""`` when unset or ``/``.
+
+    Repeated slashes collapse, as in ``normalize_api_prefix``.
+    """
+    segments = path_segments(value or "")
+    return "/" + "/".join(segments) if segments else ""
 
 
 def public_api_path(root_path: str | None, api_prefix: str | None, path: str) -> str:

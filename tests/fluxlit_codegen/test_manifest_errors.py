@@ -281,9 +281,9 @@ CASES = [
         id="code in api_mount_path",
     ),
     pytest.param(
-        'root_path = "/a//b"\n' + PAGE,
-        "fluxlit.toml:1:13: root_path: '/a//b' has an empty, '.' or '..' segment",
-        id="empty segment in root_path",
+        'root_path = "/a/../b"\n' + PAGE,
+        "fluxlit.toml:1:13: root_path: '/a/../b' has a '.' or '..' segment",
+        id="dot segment in root_path",
     ),
     pytest.param(
         PAGE + '[settings]\napi_mount_path = "/my api"\n',

@@ -17,6 +17,8 @@ from fluxlit.gateway import normalize_api_mount_path, normalize_root_mount, spli
         ("/", "/"),
         ("//v1//", "/v1"),
         (" /a/b/ ", "/a/b"),
+        ("1//1", "/1/1"),
+        ("//a///b//", "/a/b"),
     ],
 )
 def test_normalize_api_mount_path(raw: str, expected: str) -> None:
@@ -25,10 +27,23 @@ def test_normalize_api_mount_path(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(None, ""), ("", ""), ("/", ""), ("apps/demo/", "/apps/demo"), ("/content/1", "/content/1")],
+    [
+        (None, ""),
+        ("", ""),
+        ("/", ""),
+        ("apps/demo/", "/apps/demo"),
+        ("/content/1", "/content/1"),
+        ("//apps//demo", "/apps/demo"),
+    ],
 )
 def test_normalize_root_mount(raw: str | None, expected: str) -> None:
     assert normalize_root_mount(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["a b", "/a?b", "/a#b", '/"a"', "/a\\b", "/a/../b", "a//./b"])
+def test_normalize_api_mount_path_still_refuses_what_is_not_a_path(raw: str) -> None:
+    with pytest.raises(ValueError, match="api_mount_path"):
+        normalize_api_mount_path(raw)
 
 
 @pytest.mark.parametrize(

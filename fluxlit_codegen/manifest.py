@@ -312,6 +312,8 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
     jwt = manifest.auth.jwt if manifest.auth else None
     if jwt and not (jwt.hs256_secret_env or jwt.jwks_url):
         collector.add("auth.jwt", "give hs256_secret_env or jwks_url")
+    if jwt and jwt.hs256_secret_env and jwt.jwks_url:
+        collector.add("auth.jwt", "give hs256_secret_env or jwks_url, not both")
 
 
 URL_PATH_KEYS = ("api_mount_path", "root_path", "streamlit_public_path")

@@ -17,6 +17,7 @@ from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fluxlit.auth.jwks import JWKSCache, JWKSUnavailableError, UnknownSigningKeyError
+from fluxlit.errors import FluxLitError
 
 if TYPE_CHECKING:
     from fluxlit.config.settings import FluxlitSettings
@@ -34,6 +35,10 @@ def _jwt() -> Any:
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError('JWT support needs PyJWT: pip install "fluxlit[auth]"') from exc
     return jwt
+
+
+class JWTConfigError(FluxLitError, ValueError):
+    """JWT settings that could not verify tokens; the message names what to change."""
 
 
 @dataclass
@@ -76,22 +81,22 @@ SETTINGS_NAMES = {
 def check_config(config: JWTAuthConfig, *, names: dict[str, str] = CONFIG_NAMES) -> None:
     """Refuse a configuration that could not verify tokens; ``names`` say what to change."""
     if not config.hs256_secret and not config.jwks_url:
-        raise ValueError(f"JWT auth needs {names['hs256_secret']} or {names['jwks_url']}")
+        raise JWTConfigError(f"JWT auth needs {names['hs256_secret']} or {names['jwks_url']}")
     allowed = set(config.algorithms)
     if not allowed:
-        raise ValueError(f"{names['algorithms']} is empty: list the accepted algorithms")
+        raise JWTConfigError(f"{names['algorithms']} is empty: list the accepted algorithms")
     if "none" in {a.lower() for a in allowed}:
-        raise ValueError(f"{names['algorithms']}: the 'none' algorithm is never accepted")
+        raise JWTConfigError(f"{names['algorithms']}: the 'none' algorithm is never accepted")
     unknown = allowed - HMAC_ALGORITHMS - ASYMMETRIC_ALGORITHMS
     if unknown:
-        raise ValueError(f"{names['algorithms']}: unsupported JWT algorithms {sorted(unknown)}")
+        raise JWTConfigError(f"{names['algorithms']}: unsupported JWT algorithms {sorted(unknown)}")
     if allowed & HMAC_ALGORITHMS and not config.hs256_secret:
-        raise ValueError(
+        raise JWTConfigError(
             f"{names['algorithms']} lists HS* algorithms, which need {names['hs256_secret']}; "
             f"with {names['jwks_url']} use RS256/ES256"
         )
     if allowed & ASYMMETRIC_ALGORITHMS and not config.jwks_url:
-        raise ValueError(
+        raise JWTConfigError(
             f"{names['algorithms']} lists RS*/ES* algorithms, which need {names['jwks_url']}"
         )
 
@@ -137,7 +142,11 @@ class JWTBearer:
 
     @classmethod
     def from_fluxlit_settings(cls, settings: FluxlitSettings) -> JWTBearer:
-        """Build a bearer from ``FLUXLIT_JWT_*`` settings (errors name the variables)."""
+        """Build a bearer from ``FLUXLIT_JWT_*`` settings (errors name the variables).
+
+        Needs the issuer, the audience, and either the HS256 secret or the JWKS URL
+        (both at once is refused).
+        """
         missing = [
             name
             for name, value in (
@@ -149,7 +158,12 @@ class JWTBearer:
         if not settings.jwt_hs256_secret and not settings.jwt_jwks_url:
             missing.append("FLUXLIT_JWT_HS256_SECRET or FLUXLIT_JWT_JWKS_URL")
         if missing:
-            raise ValueError("JWT auth is not configured: set " + ", ".join(missing))
+            raise JWTConfigError("JWT auth is not configured: set " + ", ".join(missing))
+        if settings.jwt_hs256_secret and settings.jwt_jwks_url:
+            raise JWTConfigError(
+                "JWT auth takes FLUXLIT_JWT_HS256_SECRET (development) or FLUXLIT_JWT_JWKS_URL "
+                "(production), not both: unset one of them"
+            )
         config = JWTAuthConfig(
             issuer=settings.jwt_issuer or "",
             audience=settings.jwt_audience or "",

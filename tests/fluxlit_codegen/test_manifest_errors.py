@@ -137,6 +137,12 @@ CASES = [
         id="jwt without key source",
     ),
     pytest.param(
+        PAGE
+        + '[auth.jwt]\nissuer = "i"\naudience = "a"\nhs256_secret_env = "S"\njwks_url = "https://idp/jwks"\n',
+        "fluxlit.toml:4:1: auth.jwt: give hs256_secret_env or jwks_url, not both",
+        id="jwt with two key sources",
+    ),
+    pytest.param(
         PAGE + '[auth.saml]\nentity = "x"\n',
         "fluxlit.toml:4:1: auth.saml: unknown key 'saml'",
         id="unknown auth table",

@@ -179,6 +179,25 @@ def test_from_fluxlit_settings_and_make_jwt_bearer(clean_fluxlit_env, monkeypatc
     assert client.api_get("/me").status_code == 401
 
 
+def test_from_fluxlit_settings_refuses_a_secret_and_a_jwks_url_together(clean_fluxlit_env) -> None:
+    """The reference says either: both at once names the two variables to choose from."""
+    from fluxlit.errors import FluxLitError
+
+    settings = FluxlitSettings(
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        jwt_hs256_secret=SECRET,
+        jwt_jwks_url="https://idp.example/jwks.json",
+    )
+    with pytest.raises(ValueError, match="not both") as error:
+        JWTBearer.from_fluxlit_settings(settings)
+    assert isinstance(error.value, FluxLitError)
+    assert "FLUXLIT_JWT_HS256_SECRET" in str(error.value)
+    assert "FLUXLIT_JWT_JWKS_URL" in str(error.value)
+    with pytest.raises(ValueError, match="not both"):
+        FluxLit(settings=settings).make_jwt_bearer()
+
+
 def test_unknown_kids_do_not_refetch_during_cooldown(keyset) -> None:
     keys, url = keyset
     bearer = JWTBearer(

@@ -30,6 +30,7 @@ from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.paths import normalize_api_mount_path, normalize_root_mount
 from fluxlit.paths import DEFAULT_API_PREFIX
 from fluxlit.runtime.serve import streamlit_main_path as _main_path
+from fluxlit.runtime.streamlit_options import public_mount
 from fluxlit.streamlit.entry import DEEP_LINK_KEY, PAGE_KEY_ENV
 
 if TYPE_CHECKING:
@@ -40,9 +41,9 @@ if TYPE_CHECKING:
 PLACEHOLDER_ORIGIN = "http://fluxlit.test"
 
 
-def streamlit_main_path() -> str:
+def streamlit_main_path() -> Path:
     """FluxLit's Streamlit entry script, for ``AppTest.from_file``."""
-    return _main_path()
+    return Path(_main_path())
 
 
 async def _no_ui(scope: Scope, receive: Receive, send: Send) -> None:
@@ -93,6 +94,8 @@ class FluxLitTestClient:
 
     ``api_prefix`` left at ``/api`` (the documented default) follows the app's own
     ``api_mount_path``, which is ``/api`` unless configured; any other value wins.
+    ``root_mount`` left empty follows the app's public mount (``root_path``, else
+    ``streamlit_public_path``), as the runtime does; pass ``"/"`` for no mount.
     Use it as a context manager (or call ``close()``) to run the lifespan shutdown;
     otherwise that happens when the client is garbage-collected or at exit.
     """
@@ -103,7 +106,7 @@ class FluxLitTestClient:
         self.app = app
         wanted = normalize_api_mount_path(api_prefix)
         self.api_prefix = app.api_prefix if wanted == DEFAULT_API_PREFIX else wanted
-        self.root_mount = normalize_root_mount(root_mount)
+        self.root_mount = normalize_root_mount(root_mount or public_mount(app.settings))
         self._held = _Held()
         self._closer = weakref.finalize(self, self._held.close)
 
@@ -141,7 +144,7 @@ class FluxLitTestClient:
                 f"e.g. target={str(Path(target) / 'fluxlit.toml')!r}"
             )
         if not target.endswith(".toml"):
-            return streamlit_main_path(), None
+            return str(streamlit_main_path()), None
         from fluxlit_codegen.compile import compile_resolved
         from fluxlit_codegen.project import resolve_app
 

@@ -55,7 +55,8 @@ def outside_factory() -> Iterator[Callable[[], Any]]:
 
 
 def test_streamlit_main_path_points_at_the_entry_script() -> None:
-    path = Path(streamlit_main_path())
+    path = streamlit_main_path()
+    assert isinstance(path, Path), "the reference documents a Path"
     assert path.is_file() and path.name == "main.py" and "FLUXLIT_APP" in path.read_text()
 
 
@@ -149,6 +150,23 @@ def test_root_path_per_call_and_per_client(shop: FluxLitTestClient) -> None:
     custom = FluxLitTestClient(shop.app, api_prefix="backend")
     assert custom.api_get("/healthz").status_code == 200
     assert custom.api.get("/backend/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("setting", ["root_path", "streamlit_public_path"])
+def test_root_mount_follows_the_apps_public_mount(clean_fluxlit_env: Path, setting: str) -> None:
+    """An app published under a subpath answers through the client without root_mount=."""
+    app: FluxLit[Any] = FluxLit(settings=FluxlitSettings(**{setting: "/apps/demo"}))
+
+    @app.api.get("/hello")
+    def hello() -> dict[str, str]:
+        return {"hello": "world"}
+
+    with FluxLitTestClient(app) as client:
+        assert client.root_mount == "/apps/demo"
+        assert client.api_get("/hello").json() == {"hello": "world"}
+        assert client.api.get("/apps/demo/api/healthz").status_code == 200
+    assert FluxLitTestClient(app, root_mount="/other").root_mount == "/other"
+    assert FluxLitTestClient(app, root_mount="/").root_mount == "", "'/' means no mount"
 
 
 def test_assert_docs_available(shop: FluxLitTestClient, clean_fluxlit_env: Path) -> None:

@@ -9,7 +9,6 @@ from typing import Any, Literal, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import InitErrorDetails
 
-
 M = TypeVar("M", bound=BaseModel)
 
 _header_context: ContextVar[Mapping[str, str] | None] = ContextVar(

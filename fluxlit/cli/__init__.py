@@ -5,6 +5,14 @@ from __future__ import annotations
 import typer
 
 from fluxlit.cli.compile_cmds import build, compile_cmd, new, pages_manifest, pages_validate
+from fluxlit.cli.edit_cmds import (
+    mounts_add,
+    mounts_remove,
+    pages_add,
+    pages_remove,
+    routes_add,
+    routes_remove,
+)
 from fluxlit.cli.run_cmds import config, dev, doctor, run_cmd, shutdown, workbench_cmd
 
 app = typer.Typer(
@@ -13,8 +21,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-pages_app = typer.Typer(help="Inspect and validate registered pages.", no_args_is_help=True)
+pages_app = typer.Typer(help="Inspect, validate, add and remove pages.", no_args_is_help=True)
 app.add_typer(pages_app, name="pages")
+routes_app = typer.Typer(help="Add and remove manifest API routes.", no_args_is_help=True)
+app.add_typer(routes_app, name="routes")
+mounts_app = typer.Typer(help="Add and remove manifest mounts.", no_args_is_help=True)
+app.add_typer(mounts_app, name="mounts")
 
 app.command("dev")(dev)
 app.command("run")(run_cmd)
@@ -27,6 +39,12 @@ app.command("build")(build)
 app.command("new")(new)
 pages_app.command("manifest")(pages_manifest)
 pages_app.command("validate")(pages_validate)
+pages_app.command("add")(pages_add)
+pages_app.command("remove")(pages_remove)
+routes_app.command("add")(routes_add)
+routes_app.command("remove")(routes_remove)
+mounts_app.command("add")(mounts_add)
+mounts_app.command("remove")(mounts_remove)
 
 
 def main() -> None:

@@ -1,0 +1,208 @@
+"""Manifest editing keeps the file as written: comments, order, layout; bad edits change nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fluxlit_codegen.edit import (
+    EditError,
+    add_entry,
+    open_manifest,
+    remove_entries,
+    remove_from_navigation,
+    render,
+    save,
+)
+from fluxlit_codegen.manifest import load_manifest
+
+COMMENTED = """\
+# Sales app
+title = "Sales"  # shown in the API docs
+
+# pages first
+[[pages]]
+path = "/"   # home
+title = "Home"
+handler = "sales.pages:home"
+
+# the reports
+[[pages]]
+path = "/reports"
+handler = "sales.pages:reports"
+
+# the API
+[[routes]]
+path = "/totals"
+handler = "sales.api:totals"
+
+[navigation]
+order = ["/reports", "/"]  # reports first
+"""
+
+PYPROJECT = """\
+[project]
+name = "sales"
+
+[tool.fluxlit]
+title = "Sales"
+
+[[tool.fluxlit.pages]]
+path = "/"
+handler = "sales.pages:home"
+
+# lint settings
+[tool.ruff]
+line-length = 100
+"""
+
+INLINE = """\
+pages = [
+  { path = "/", handler = "sales.pages:home" },  # home
+]
+"""
+
+NO_FINAL_NEWLINE = '[[pages]]\npath = "/"\nhandler = "sales.pages:home"'
+
+NEW_PAGE = {"path": "/new", "title": "New", "handler": "sales.pages:new"}
+NEW_ROUTE = {"path": "/new", "methods": ["POST"], "handler": "sales.api:new"}
+NEW_MOUNT = {"path": "/files", "static": "files"}
+
+
+def project(tmp_path: Path, text: str, name: str = "fluxlit.toml") -> Path:
+    (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def path_is(path: str):  # type: ignore[no-untyped-def]
+    return lambda entry: entry.get("path") == path
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (COMMENTED, "fluxlit.toml"),
+        (PYPROJECT, "pyproject.toml"),
+        (INLINE, "fluxlit.toml"),
+        (NO_FINAL_NEWLINE + "\n", "fluxlit.toml"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("kind", "entry"), [("pages", NEW_PAGE), ("routes", NEW_ROUTE), ("mounts", NEW_MOUNT)]
+)
+def test_add_then_remove_gives_back_the_same_bytes(
+    tmp_path: Path, text: str, name: str, kind, entry
+) -> None:  # type: ignore[no-untyped-def]
+    root = project(tmp_path, text, name)
+    manifest = open_manifest(root)
+    add_entry(manifest, kind, entry)
+    save(manifest)
+    added = (root / name).read_text()
+    assert entry["handler" if "handler" in entry else "static"] in added
+    for line in text.splitlines():
+        assert line in added, f"line {line!r} was changed"
+    model = load_manifest(root / name)
+    assert getattr(model, kind)[-1].path == "/new" if kind != "mounts" else "/files"
+    manifest = open_manifest(root)
+    assert remove_entries(manifest, kind, path_is(entry["path"])) == 1
+    save(manifest)
+    assert (root / name).read_text() == text
+
+
+def test_added_entries_go_after_their_kind_and_before_the_next_comment(tmp_path: Path) -> None:
+    root = project(tmp_path, COMMENTED)
+    manifest = open_manifest(root)
+    add_entry(manifest, "pages", NEW_PAGE)
+    add_entry(manifest, "mounts", NEW_MOUNT)
+    text = render(manifest)
+    assert text.index('path = "/reports"') < text.index('path = "/new"')
+    assert text.index('path = "/new"') < text.index("# the API") < text.index("[[routes]]")
+    assert text.endswith('[[mounts]]\npath = "/files"\nstatic = "files"\n')
+    assert "\n\n\n" not in text
+
+
+def test_a_new_array_in_pyproject_stays_inside_tool_fluxlit(tmp_path: Path) -> None:
+    root = project(tmp_path, PYPROJECT, "pyproject.toml")
+    manifest = open_manifest(root)
+    add_entry(manifest, "routes", NEW_ROUTE)
+    text = render(manifest)
+    assert text.index("[[tool.fluxlit.routes]]") < text.index("# lint settings\n[tool.ruff]")
+    assert "\n\n\n" not in text
+
+
+def test_removing_an_entry_takes_the_comment_above_it(tmp_path: Path) -> None:
+    root = project(tmp_path, COMMENTED)
+    manifest = open_manifest(root)
+    assert remove_entries(manifest, "pages", path_is("/reports")) == 1
+    text = render(manifest)
+    assert "# the reports" not in text and "/reports\"" not in text.split("[navigation]")[0]
+    assert "# pages first" in text and "# the API\n[[routes]]" in text
+
+
+def test_removing_the_last_entry_keeps_what_led_to_the_next_part(tmp_path: Path) -> None:
+    root = project(tmp_path, PYPROJECT, "pyproject.toml")
+    manifest = open_manifest(root)
+    assert remove_entries(manifest, "pages", path_is("/")) == 1
+    text = render(manifest)
+    assert "pages" not in text
+    assert '[tool.fluxlit]\ntitle = "Sales"\n\n# lint settings\n[tool.ruff]' in text
+
+
+def test_navigation_order_loses_a_removed_page(tmp_path: Path) -> None:
+    manifest = open_manifest(project(tmp_path, COMMENTED))
+    remove_entries(manifest, "pages", path_is("/reports"))
+    assert remove_from_navigation(manifest, "/reports/")
+    assert 'order = ["/"]  # reports first' in render(manifest)
+
+
+def test_a_file_without_final_newline_gets_a_valid_entry(tmp_path: Path) -> None:
+    root = project(tmp_path, NO_FINAL_NEWLINE)
+    manifest = open_manifest(root)
+    add_entry(manifest, "pages", NEW_PAGE)
+    save(manifest)
+    assert [p.path for p in load_manifest(root / "fluxlit.toml").pages] == ["/", "/new"]
+
+
+def test_no_manifest_means_a_new_fluxlit_toml(tmp_path: Path) -> None:
+    manifest = open_manifest(tmp_path)
+    add_entry(manifest, "routes", NEW_ROUTE)
+    save(manifest)
+    assert (tmp_path / "fluxlit.toml").read_text() == (
+        '[[routes]]\npath = "/new"\nmethods = ["POST"]\nhandler = "sales.api:new"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            {"path": "/", "handler": "sales.pages:other"},
+            "fluxlit.toml:16:8: pages[2].path: duplicate page path '/' (also pages[0])",
+        ),
+        (
+            {"path": "/x", "handler": "sales.pages.x"},
+            "pages[2].handler: expected \"module:function\", got 'sales.pages.x' "
+            "(did you mean 'sales.pages:x'?)",
+        ),
+        ({"path": "x", "handler": "a:b"}, "pages[2].path: page paths start with '/'"),
+    ],
+)
+def test_an_edit_that_breaks_the_manifest_changes_nothing(
+    tmp_path: Path, entry: dict[str, str], message: str
+) -> None:
+    root = project(tmp_path, COMMENTED)
+    manifest = open_manifest(root)
+    add_entry(manifest, "pages", entry)
+    with pytest.raises(EditError) as caught:
+        save(manifest)
+    assert message in str(caught.value)
+    assert "\nfluxlit.toml was not changed" in str(caught.value)
+    assert (root / "fluxlit.toml").read_text() == COMMENTED
+    assert [p.name for p in root.iterdir()] == ["fluxlit.toml"], "no temp file left behind"
+
+
+def test_a_key_that_is_not_an_array_is_refused(tmp_path: Path) -> None:
+    manifest = open_manifest(project(tmp_path, 'pages = "home"\n'))
+    with pytest.raises(EditError, match="'pages' is not an array of tables"):
+        add_entry(manifest, "pages", NEW_PAGE)

@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from fluxlit.client import ApiClient
-from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings
+from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings, load_settings
 from fluxlit.logging.access import RequestLoggingMiddleware
 from fluxlit.model import (
     AppModel,
@@ -110,7 +110,7 @@ class FluxLit(Generic[SettingsT]):
         streamlit_page_config: dict[str, JsonValue] | None = None,
         session_store: SessionStore | None = None,
     ) -> None:
-        base: Any = settings if settings is not None else FluxlitSettings()
+        base: Any = settings if settings is not None else load_settings()
         updates: dict[str, Any] = {}
         if title is not None:
             updates["title"] = title

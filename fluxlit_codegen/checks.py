@@ -12,6 +12,7 @@ from typing import Any
 from fluxlit.model import AppModel, HandlerRef, RouteModel
 from fluxlit.pages.inject import check_page_handler
 from fluxlit.streamlit.entry import import_reference
+from fluxlit.user_code import describe, locate
 from fluxlit_codegen.errors import Problem
 from fluxlit_codegen.locate import locate_keys, nearest
 
@@ -26,7 +27,7 @@ def _load(value: str) -> tuple[object | None, str | None]:
         module = value.partition(":")[0]
         return None, f"module {module!r} has no attribute {value.partition(':')[2]!r}"
     except (Exception, SystemExit) as exc:  # importing user code may fail in any way
-        return None, f"importing {value!r} failed: {type(exc).__name__}: {exc}"
+        return None, f"importing {value!r} failed: {locate(exc) or describe(exc)}"
 
 
 def _asgi_problem(app: object, value: str) -> str | None:

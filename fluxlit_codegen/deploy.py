@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from fluxlit.errors import UserError
 from fluxlit.paths import public_api_path
 from fluxlit_codegen.manifest_schema import HANDLER_PATTERN
 from fluxlit_codegen.project import ResolvedApp
@@ -12,7 +13,7 @@ from fluxlit_codegen.render import render_template
 from fluxlit_codegen.write import WriteError, write_files
 
 
-class DeployError(Exception):
+class DeployError(UserError):
     """Deployment files could not be written (existing files, or a write failure)."""
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from fluxlit.errors import UserError
 from fluxlit_codegen.locate import locate_keys, nearest
 
 
@@ -42,7 +43,7 @@ class Problem:
         return text
 
 
-class ManifestError(Exception):
+class ManifestError(UserError):
     """A manifest with one or more problems; ``str()`` lists them, one per line, in file order."""
 
     def __init__(self, problems: list[Problem]) -> None:

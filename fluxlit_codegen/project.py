@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fluxlit.config.project import DEFAULT_TARGET
+from fluxlit.errors import UserError
 from fluxlit.model import AppModel
 from fluxlit_codegen.manifest import (
     find_manifest,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from fluxlit.app import FluxLit
 
 
-class ProjectError(Exception):
+class ProjectError(UserError):
     """The folder holds no app FluxLit can load (message says what to do)."""
 
 

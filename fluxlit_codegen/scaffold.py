@@ -7,6 +7,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from fluxlit.errors import UserError
 from fluxlit.model import AppModel
 from fluxlit_codegen.deploy import DeployError, k8s_name, write_deploy_files
 from fluxlit_codegen.project import ResolvedApp
@@ -18,7 +19,7 @@ LAYERS = {"deploy": ("minimal", "deploy")}
 TARGET = "app:app"
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UserError):
     """The scaffold cannot be created (unknown profile, folder not empty, bad name)."""
 
 

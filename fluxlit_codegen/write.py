@@ -7,8 +7,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fluxlit.errors import UserError
 
-class WriteError(Exception):
+
+class WriteError(UserError):
     """Generated files could not be written; nothing was replaced."""
 
 

@@ -18,10 +18,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from fluxlit.errors import FluxLitError
+
 logger = logging.getLogger("fluxlit.auth")
 
 
-class JWKSError(Exception):
+class JWKSError(FluxLitError):
     """A signing key could not be found; messages never contain the token."""
 
 

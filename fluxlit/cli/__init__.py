@@ -13,7 +13,9 @@ from fluxlit.cli.edit_cmds import (
     routes_add,
     routes_remove,
 )
+from fluxlit.cli.failure import request_tracebacks
 from fluxlit.cli.run_cmds import config, dev, doctor, run_cmd, shutdown, workbench_cmd
+from fluxlit.console import guarded
 
 app = typer.Typer(
     name="fluxlit",
@@ -27,6 +29,18 @@ routes_app = typer.Typer(help="Add and remove manifest API routes.", no_args_is_
 app.add_typer(routes_app, name="routes")
 mounts_app = typer.Typer(help="Add and remove manifest mounts.", no_args_is_help=True)
 app.add_typer(mounts_app, name="mounts")
+
+
+@app.callback()
+def global_options(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the full traceback when a command fails (or FLUXLIT_DEBUG=1)."
+    ),
+) -> None:
+    """FastAPI and Streamlit on one port."""
+    if debug:
+        request_tracebacks()
+
 
 app.command("dev")(dev)
 app.command("run")(run_cmd)
@@ -48,8 +62,8 @@ mounts_app.command("remove")(mounts_remove)
 
 
 def main() -> None:
-    """Invoke the root Typer application (console script entrypoint)."""
-    app()
+    """Run the ``fluxlit`` command under the CLI's one error handler."""
+    guarded(app)
 
 
 __all__ = [

@@ -12,7 +12,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from fluxlit.config.project import load_project_config, resolve_binding, resolve_target
-from fluxlit.config.settings import FluxlitSettings
+from fluxlit.config.settings import FluxlitSettings, load_settings
+from fluxlit.config.settings_errors import SettingsError
 
 Status = Literal["PASS", "WARN", "FAIL"]
 SECRET_FIELDS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
@@ -81,7 +82,7 @@ def settings_warnings(settings: FluxlitSettings) -> list[str]:
 
 def _binding(target: str | None) -> tuple[str, str, int, str, FluxlitSettings]:
     pc = load_project_config()
-    settings = FluxlitSettings()
+    settings = load_settings()
     host, port, level = resolve_binding(
         cli_host=None,
         cli_port=None,
@@ -161,8 +162,10 @@ def _target_checks(target: str, check_pages: bool) -> list[Check]:
 
 
 def run_checks(target: str | None, *, check_pages: bool = False) -> list[Check]:
-    """Every doctor check, in the order they are printed."""
-    resolved, host, port, _level, settings = _binding(target)
+    """Every doctor check, in the order they are printed.
+
+    Bad ``FLUXLIT_*`` values are FAIL lines; the checks that need settings are skipped.
+    """
     checks = [
         Check(
             "python",
@@ -171,6 +174,10 @@ def run_checks(target: str | None, *, check_pages: bool = False) -> list[Check]:
         ),
         *(_version_check(p) for p in ("fastapi", "streamlit", "uvicorn", "httpx")),
     ]
+    try:
+        resolved, host, port, _level, settings = _binding(target)
+    except SettingsError as exc:
+        return checks + [Check("env", "FAIL", line) for line in str(exc).splitlines()]
     import streamlit
 
     if hasattr(streamlit, "App"):

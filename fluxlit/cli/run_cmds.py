@@ -40,7 +40,7 @@ def _serve(
     debug: bool,
     mode: str | None,
 ) -> None:
-    from fluxlit.config.settings import FluxlitSettings
+    from fluxlit.config.settings import load_settings
     from fluxlit.runtime import run_unified
 
     if debug:
@@ -48,7 +48,7 @@ def _serve(
     pc = load_project_config()
     resolved = resolve_target(target, pc)
     build_dir = _compile_manifest_app(target)
-    settings = FluxlitSettings()
+    settings = load_settings()
     bind_host, bind_port, level = resolve_binding(
         cli_host=host,
         cli_port=port,

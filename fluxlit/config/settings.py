@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, JsonValue
+from pydantic import Field, JsonValue, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
+
+from fluxlit.config.settings_errors import settings_error
 
 RuntimeMode = Literal["auto", "inprocess", "sidecar"]
 SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
@@ -100,3 +103,15 @@ class FluxlitSettings(BaseSettings):
     # Experimental (see docs/support-matrix.md)
     experimental_yield_pages: bool = False
     async_page_depends: bool = False
+
+
+def load_settings(**values: Any) -> FluxlitSettings:
+    """``FluxlitSettings`` from the environment and ``.env``, with ``values`` on top.
+
+    A bad value raises ``SettingsError`` (a ``UserError``) with one line per bad
+    variable, e.g. ``FLUXLIT_GATEWAY_PORT: not an integer ('abc')``.
+    """
+    try:
+        return FluxlitSettings(**values)
+    except (ValidationError, PydanticSettingsError) as exc:
+        raise settings_error(exc) from exc

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
 from fluxlit.config.project import load_project_config, resolve_target
+from fluxlit.user_code import import_user_module
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -25,7 +25,7 @@ def load_fluxlit(target: str) -> FluxLit[Any]:
     if not sep or not module_name or not attr:
         raise ValueError(f"app target {target!r} must look like 'module:attribute' (e.g. app:app)")
     try:
-        module = importlib.import_module(module_name)
+        module = import_user_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
             raise ModuleNotFoundError(

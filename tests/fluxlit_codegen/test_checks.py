@@ -88,7 +88,8 @@ def test_a_failing_import_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / f"{name}.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
     problems = _check(tmp_path, f'[[pages]]\npath = "/"\nhandler = "{name}:home"\n')
     assert problems == [
-        f"fluxlit.toml:3:11: pages[0].handler: importing '{name}:home' failed: RuntimeError: boom"
+        f"fluxlit.toml:3:11: pages[0].handler: importing '{name}:home' failed: "
+        f"{tmp_path / name}.py:1: RuntimeError: boom"
     ]
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import psutil
 
+from fluxlit.errors import UserError
+
 PIDFILE_ENV = "FLUXLIT_PIDFILE"
 DEFAULT_NAME = ".fluxlit.pid"
 
@@ -28,20 +30,41 @@ def pidfile_disabled() -> bool:
     return os.environ.get("FLUXLIT_NO_PIDFILE", "").lower() in {"1", "true", "yes"}
 
 
+class PidFileInUseError(UserError):
+    """The PID file names another server that is still running."""
+
+
+def read_pid(path: Path) -> int | None:
+    """The PID recorded in ``path``; ``None`` when missing or not a number."""
+    try:
+        return int(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
 def write_pidfile(path: Path) -> None:
-    """Record this process's PID (atomically)."""
-    tmp = path.with_name(path.name + ".tmp")
+    """Record this process's PID (atomically), refusing to replace a live server's.
+
+    A PID file naming a process that is gone (or unreadable) is replaced; one naming
+    another running process raises ``PidFileInUseError`` and is left as it is, so
+    ``fluxlit shutdown`` still finds that server.
+    """
+    pid = read_pid(path)
+    if pid is not None and pid != os.getpid() and _alive(pid):
+        raise PidFileInUseError(
+            f"{path.name}: a FluxLit server started here is still running (PID {pid}); "
+            "stop it with `fluxlit shutdown`, or give this one its own --pidfile "
+            "(or --no-pidfile)"
+        )
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(f"{os.getpid()}\n", encoding="utf-8")
     os.replace(tmp, path)
 
 
 def remove_pidfile(path: Path) -> None:
-    """Remove ``path`` if it still names this process."""
-    try:
-        if path.read_text(encoding="utf-8").strip() == str(os.getpid()):
-            path.unlink()
-    except (OSError, ValueError):
-        pass
+    """Remove ``path`` if it still names this process (never another server's)."""
+    if read_pid(path) == os.getpid():
+        path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -14,7 +14,7 @@ import uvicorn
 
 from fluxlit.runtime import pidfile as pidfiles
 from fluxlit.runtime.loading import load_fluxlit
-from fluxlit.runtime.ports import internal_api_base_url
+from fluxlit.runtime.ports import check_port_free, internal_api_base_url
 from fluxlit.runtime.serve import DEV_ENV, choose_mode
 from fluxlit.runtime.sidecar import SIDECAR_EXIT_CODE, SIDECAR_FAILURES
 from fluxlit.runtime.streamlit_options import inprocess_websocket_options, public_mount
@@ -123,11 +123,12 @@ def run_unified(
     allow_ips = forwarded_allow_ips or fl.settings.forwarded_allow_ips
     path = pidfiles.default_pidfile_path(pidfile)
     keep_pidfile = write_pidfile and not pidfiles.pidfile_disabled()
+    check_port_free(host, port)
+    if keep_pidfile:
+        pidfiles.write_pidfile(path)
     if workbench_mode:
         print("Workbench mode: proxy headers on; set FLUXLIT_ROOT_PATH for subpath publishing.")
     _banner(host, port, public_mount(fl.settings), fl.api_prefix, chosen)
-    if keep_pidfile:
-        pidfiles.write_pidfile(path)
     try:
         if reload:
             reload_kwargs: dict[str, object] = {"reload_dirs": [os.getcwd()]}

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.helpers.net import wait_for_200
+from tests.helpers.servers import stop_process
 
 APP_DIR = Path(__file__).with_name("app")
 
@@ -38,29 +39,12 @@ def start_fluxlit(port: int, *, mode: str, root_path: str = "") -> RunningApp:
         command, cwd=APP_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}{root_path}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            raise RuntimeError(f"fluxlit run exited with {process.returncode}:\n{output}")
-        try:
-            if httpx.get(f"{base}/api/readyz", timeout=1).status_code == 200:
-                return RunningApp(process, base)
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("fluxlit run did not become ready within 60 s")
-
-
-def stop_fluxlit(app: RunningApp) -> None:
-    """SIGTERM, then SIGKILL if it does not exit in time."""
-    app.process.terminate()
     try:
-        app.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        app.process.kill()
-        app.process.wait()
+        wait_for_200(f"{base}/api/readyz", process=process)
+    except AssertionError:
+        stop_process(process)
+        raise
+    return RunningApp(process, base)
 
 
 @pytest.fixture
@@ -75,4 +59,4 @@ def launch_fluxlit(unused_port: int) -> Iterator[object]:
 
     yield launch
     for app in started:
-        stop_fluxlit(app)
+        stop_process(app.process)

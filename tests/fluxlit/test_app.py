@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from fluxlit import FluxLit, FluxlitSettings, PageMeta
 from fluxlit.model import HandlerRef
+from tests.helpers.ci import require_module
 
 APPS = Path(__file__).with_name("apps")
 
@@ -310,7 +311,7 @@ def test_model_carries_store_auth_and_settings_like_the_manifest(
     clean_fluxlit_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The Python object and the equivalent manifest describe the same app."""
-    pytest.importorskip("jwt")
+    require_module("jwt", extra="auth")
     from fluxlit.url_session import InMemorySessionStore
     from fluxlit_codegen.manifest import load_manifest
 

@@ -12,47 +12,36 @@ import pytest
 from fluxlit.model import SessionStoreModel
 from fluxlit.redis_store import RedisSessionStore, session_store_from_model
 from fluxlit.url_session import InMemorySessionStore, ensure_url_session, hydrate_url_session
+from tests.helpers.ci import require_module, require_program
+from tests.helpers.net import free_port, wait_until
+from tests.helpers.servers import stop_process
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import shutil
-    import socket
-
-    import redis
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        import os
-
-        message = "redis-server is not installed; run `bash tests/setup/system.sh`"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    binary = require_program("redis-server")
+    redis = require_module("redis", extra="redis")
+    port = free_port()
     workdir: Path = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)],
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        wait_until(
+            lambda: redis.Redis.from_url(url).ping(),
+            "redis-server",
+            timeout=10,
+            interval=0.05,
+            process=process,
+            errors=(redis.ConnectionError,),
+        )
+        yield url
+    finally:
+        stop_process(process, timeout=10)
 
 
 def test_round_trip_and_ttl(redis_url: str) -> None:

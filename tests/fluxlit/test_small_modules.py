@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from fluxlit.config import FluxlitSettings
 from fluxlit.deep_links import match_nav_page, page_slug, query_params
 from fluxlit.security import SecurityHeadersMiddleware, apply_http_hardening
 from fluxlit.tracing import reset_trace_hook, set_trace_hook, trace_span
+from tests.helpers.fake_streamlit import FakeSt
 
 
 def test_trace_span_without_hook_is_noop() -> None:
@@ -95,18 +97,11 @@ def test_hardening_from_settings() -> None:
     assert bare.user_middleware == []
 
 
-class FakeQuery(dict):
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self)
-
-
-class FakeSt:
-    def __init__(self, query: dict[str, Any]) -> None:
-        self.query_params = FakeQuery(query)
-
-
 def test_query_params_normalises_lists() -> None:
-    assert query_params(FakeSt({"a": ["1", "2"], "b": "x", "c": []})) == {"a": "1", "b": "x"}
+    query = {"a": ["1", "2"], "b": "x", "c": []}
+    plain_mapping = SimpleNamespace(query_params=query)  # no get_all: items() are read
+    assert query_params(plain_mapping) == {"a": "1", "b": "x"}
+    assert query_params(FakeSt(query)) == {"a": "1", "b": "x"}
     assert query_params(object()) == {}
 
 

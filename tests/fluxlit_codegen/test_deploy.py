@@ -16,8 +16,9 @@ from fluxlit.model import AppModel
 from fluxlit_codegen.deploy import DeployError, write_deploy_files
 from fluxlit_codegen.project import ResolvedApp
 from fluxlit_codegen.scaffold import PROFILES, scaffold
+from tests.helpers.ci import require_module
 
-yaml = pytest.importorskip("yaml")
+yaml = require_module("yaml")
 
 
 def resolved_app(root: Path, title: str = "Demo", **app_settings: str) -> ResolvedApp:

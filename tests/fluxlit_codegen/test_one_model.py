@@ -14,8 +14,7 @@ from fluxlit_codegen.compile import compile_resolved
 from fluxlit_codegen.manifest import load_manifest
 from fluxlit_codegen.project import resolve_app
 from fluxlit_codegen.render import BUILD_FILES, GENERATED_KEY
-
-from .test_render import assigned, evaluated_model
+from tests.helpers.generated import assigned, evaluated_model
 
 MANIFEST = """
 title = "Twin"

@@ -9,7 +9,6 @@ import math
 import os
 import tokenize
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +26,7 @@ from fluxlit.paths import normalize_api_prefix, url_path_problem
 from fluxlit_codegen.literals import py_literal
 from fluxlit_codegen.render import BUILD_FILES, GENERATED_KEY, render_build
 from fluxlit_codegen.write import WriteError, stale_files, write_files
+from tests.helpers.generated import assigned, evaluated_model
 
 
 def sample(
@@ -85,22 +85,6 @@ def render(model: AppModel, tmp_path: Path) -> dict[str, str]:
         out_dir=tmp_path / ".fluxlit" / "build",
         project_root=tmp_path,
     )
-
-
-def assigned(source: str, name: str) -> Any:
-    """Parse a generated file and evaluate the literal assigned to ``name``."""
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
-            value = node.value
-            if isinstance(value, ast.Call):  # MODEL = AppModel.model_validate({...})
-                value = value.args[0]
-            return ast.literal_eval(value)
-    raise AssertionError(f"no {name} assignment")
-
-
-def evaluated_model(source: str) -> AppModel:
-    """Parse a generated file and evaluate just its MODEL literal."""
-    return AppModel.model_validate(assigned(source, "MODEL"))
 
 
 def test_output_is_deterministic_and_headed(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ from fluxlit_codegen.schema import (
     manifest_json_schema,
     render_schema,
 )
+from tests.helpers.ci import require_module
 
-jsonschema = pytest.importorskip("jsonschema")
+jsonschema = require_module("jsonschema")
 MANIFESTS = Path(__file__).parent / "manifests"
 
 

@@ -29,8 +29,8 @@ from fluxlit.auth import (
     register_oidc_bff_routes,
 )
 from fluxlit.gateway import build_dispatcher
-
-from .conftest import KeySet, serve
+from tests.helpers.auth import KeySet
+from tests.helpers.servers import serve_app
 
 APP = "https://app.test"
 CLIENT_ID = "fluxlit-app"
@@ -89,7 +89,8 @@ def provider() -> Iterator[Provider]:
             Route("/token", token, methods=["POST"]),
         ]
     )
-    with serve(app) as base:
+    with serve_app(app) as server:
+        base = server.url
         state["p"] = Provider(base, keys)
         yield state["p"]
 

@@ -25,8 +25,7 @@ from fluxlit.auth import (
 from fluxlit.auth.manifest import route_dependencies
 from fluxlit.client import ApiClient, set_client_factory
 from fluxlit.model import AuthModel, AuthRequirement, JWTModel
-
-from .conftest import AUDIENCE, ISSUER, SECRET, claims
+from tests.helpers.auth import AUDIENCE, ISSUER, SECRET, claims
 
 
 @pytest.fixture

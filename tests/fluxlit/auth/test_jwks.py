@@ -11,8 +11,8 @@ from starlette.routing import Route
 
 from fluxlit.auth import JWTAuthConfig, JWTBearer
 from fluxlit.auth.jwks import JWKSCache, JWKSUnavailableError, UnknownSigningKeyError
-
-from .conftest import AUDIENCE, ISSUER, KeySet, app_with, auth, claims, serve
+from tests.helpers.auth import AUDIENCE, ISSUER, KeySet, app_with, auth, claims
+from tests.helpers.servers import serve_app
 
 
 def rs_bearer(url: str, **config: object) -> JWTBearer:
@@ -95,7 +95,8 @@ def test_unusable_entries_are_skipped_and_outages_reported() -> None:
     document["keys"] += [{"kid": "enc", "use": "enc", "kty": "RSA"}, {"kid": "bad", "kty": "??"}]
     document["keys"].append("not a key")
     app = Starlette(routes=[Route("/jwks.json", lambda request: JSONResponse(document))])
-    with serve(app) as base:
+    with serve_app(app) as server:
+        base = server.url
         cache = JWKSCache(base + "/jwks.json")
         assert cache.signing_key("k1").key_id == "k1"
         for kid in ("enc", "bad"):

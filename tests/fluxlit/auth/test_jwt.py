@@ -17,8 +17,7 @@ from fluxlit.auth import (
     StandardClaims,
     issue_hs256_access_token,
 )
-
-from .conftest import AUDIENCE, ISSUER, SECRET, app_with, auth, claims, hs_bearer, hs_token
+from tests.helpers.auth import AUDIENCE, ISSUER, SECRET, app_with, auth, claims, hs_bearer, hs_token
 
 
 def test_valid_token_and_extra_claims() -> None:

@@ -10,8 +10,7 @@ import jwt
 import pytest
 
 from fluxlit import FluxLitTestClient
-
-from .conftest import AUDIENCE, ISSUER, SECRET, auth, claims
+from tests.helpers.auth import AUDIENCE, ISSUER, SECRET, auth, claims
 
 _names = itertools.count()
 

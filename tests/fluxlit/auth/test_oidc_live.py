@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +19,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import Depends
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
@@ -31,24 +26,13 @@ from starlette.types import Receive, Scope, Send
 from fluxlit import FluxLit, FluxlitSettings
 from fluxlit.auth import GenericOIDCClient, GenericOIDCClientConfig, StandardClaims
 from fluxlit.gateway import build_dispatcher
+from tests.helpers.ci import require, require_program
+from tests.helpers.net import free_port, wait_until
+from tests.helpers.servers import ThreadServer, stop_process
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 PROVIDER_DIR = Path(__file__).resolve().parents[2] / "oidc_provider"
 BFF_SECRET = "b" * 48
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _need(condition: bool, message: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 async def _echo_ui(scope: Scope, receive: Receive, send: Send) -> None:
@@ -68,16 +52,15 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    node = shutil.which("node")
-    _need(node is not None, "node is not installed; run `bash tests/setup/system.sh`")
-    _need(
+    node = require_program("node")
+    require(
         (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir(),
         "oidc-provider is not installed; run `bash tests/setup/oidc_provider.sh`",
     )
-    op_port, app_port = _port(), _port()
+    op_port, app_port = free_port(), free_port()
     app_base = f"http://127.0.0.1:{app_port}"
     provider = subprocess.Popen(
-        [str(node), "server.mjs"],
+        [node, "server.mjs"],
         cwd=PROVIDER_DIR,
         env={
             **os.environ,
@@ -90,17 +73,17 @@ def stack() -> Iterator[Stack]:
         stderr=subprocess.STDOUT,
     )
     provider_base = f"http://127.0.0.1:{op_port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(provider_base + "/.well-known/openid-configuration", timeout=1)
-            break
-        except httpx.HTTPError:
-            if provider.poll() is not None or time.monotonic() > deadline:
-                output = provider.stdout.read().decode() if provider.stdout else ""
-                provider.kill()
-                raise RuntimeError(f"oidc-provider did not start:\n{output}") from None
-            time.sleep(0.1)
+    try:
+        wait_until(
+            lambda: httpx.get(provider_base + "/.well-known/openid-configuration", timeout=1),
+            "oidc-provider",
+            timeout=30,
+            interval=0.1,
+            process=provider,
+        )
+    except AssertionError:
+        stop_process(provider)
+        raise
 
     fl: FluxLit[object] = FluxLit(
         settings=FluxlitSettings(
@@ -123,18 +106,10 @@ def stack() -> Iterator[Stack]:
         return user.model_dump()
 
     gateway = build_dispatcher(fl.api, _echo_ui, api_prefix="/api", access_log=True)
-    server = uvicorn.Server(
-        uvicorn.Config(gateway, host="127.0.0.1", port=app_port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
+    server = ThreadServer(gateway, app_port).start()
     yield Stack(app_base, provider_base)
-    server.should_exit = True
-    thread.join(timeout=10)
-    provider.terminate()
-    provider.wait(timeout=10)
+    server.stop()
+    stop_process(provider, timeout=10)
 
 
 def _submit_form(

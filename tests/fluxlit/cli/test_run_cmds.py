@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from fluxlit.cli import app as cli
+from tests.helpers.net import free_port, wait_for_200
+from tests.helpers.servers import stop_process
 
 APP = (
     "from fluxlit import FluxLit\n"
@@ -84,37 +84,20 @@ def test_config_redacts_and_resolves(project: Path, monkeypatch) -> None:
     assert run("config", "--strict")[0] == 1
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve_and_get(command: list[str], cwd: Path, path: str) -> httpx.Response:
     env = {**os.environ, "FLUXLIT_NO_PIDFILE": "1"}
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"{command} exited with {process.returncode}"
-            try:
-                response = httpx.get(path, timeout=1)
-                if response.status_code == 200:
-                    return response
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"{path} never answered")
+        return wait_for_200(path, process=process)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process, timeout=30)
 
 
 @pytest.mark.slow
 def test_plain_uvicorn_serves_a_fluxlit_object(project: Path) -> None:
-    port = _port()
+    port = free_port()
     command = [sys.executable, "-m", "uvicorn", "docapp:app", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
     assert _serve_and_get(command, project, base + "/api/ping").json() == "pong"
@@ -124,7 +107,7 @@ def test_plain_uvicorn_serves_a_fluxlit_object(project: Path) -> None:
 
 @pytest.mark.slow
 def test_dev_serves_with_reload(project: Path) -> None:
-    port = _port()
+    port = free_port()
     fluxlit = str(Path(sys.executable).with_name("fluxlit"))
     response = _serve_and_get(
         [fluxlit, "dev", "docapp:app", "--port", str(port)],

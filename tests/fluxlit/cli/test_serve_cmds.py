@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.helpers.net import wait_for_200, wait_until
 
 pytestmark = pytest.mark.slow
 FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
@@ -53,18 +55,6 @@ def project(clean_fluxlit_env: Path) -> Path:
     return clean_fluxlit_env
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @contextmanager
 def serving(
     args: list[str], cwd: Path, port: int, env: dict[str, str] | None = None
@@ -80,7 +70,7 @@ def serving(
     )
     try:
         ready = f"http://127.0.0.1:{port}{(env or {}).get('FLUXLIT_ROOT_PATH', '')}/api/readyz"
-        wait_for(lambda: httpx.get(ready, timeout=1).status_code == 200, "readiness")
+        wait_for_200(ready, process=process)
         yield process
     finally:
         if process.poll() is None:
@@ -101,7 +91,7 @@ def test_dev_reloads_python_changes_and_full_scope_also_other_files(
     with serving(["dev", "serveapp:app"], project, unused_port, env):
         assert get(unused_port, "/api/ping") == "pong"
         (project / "serveapp.py").write_text(APP.replace('return "pong"', 'return "pong 2"'))
-        wait_for(lambda: get(unused_port, "/api/ping") == "pong 2", "the code change")
+        wait_until(lambda: get(unused_port, "/api/ping") == "pong 2", "the code change")
         boot = get(unused_port, "/api/boot")
         (project / "notes.md").write_text("not Python\n")
         time.sleep(3)
@@ -109,7 +99,7 @@ def test_dev_reloads_python_changes_and_full_scope_also_other_files(
     with serving(["dev", "serveapp:app", "--reload-scope", "full"], project, unused_port, env):
         boot = get(unused_port, "/api/boot")
         (project / "notes.md").write_text("changed\n")
-        wait_for(lambda: get(unused_port, "/api/boot") != boot, "a restart after the .md change")
+        wait_until(lambda: get(unused_port, "/api/boot") != boot, "a restart after the .md change")
         assert get(unused_port, "/api/ping") == "pong 2"
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
+
+from tests.helpers.servers import ThreadServer, serve_app
 
 
 async def echo(request: Request) -> JSONResponse:
@@ -86,62 +85,22 @@ UPSTREAM = Starlette(
 )
 
 
-class ThreadServer:
-    """uvicorn serving an app from a background thread."""
-
-    def __init__(self, app: Callable[..., object], port: int) -> None:
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-            proxy_headers=False,
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{port}"
-
-    def __enter__(self) -> ThreadServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("upstream did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[ThreadServer]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with ThreadServer(UPSTREAM, port) as server:
+    """The echo server above, for one test module."""
+    with serve_app(UPSTREAM) as server:
         yield server
 
 
 @pytest.fixture
 def serve() -> Iterator[Callable[[Callable[..., object]], ThreadServer]]:
     """Serve an ASGI app on a fresh port for the duration of a test."""
-    import socket
-
     servers: list[ThreadServer] = []
 
     def start(app: Callable[..., object]) -> ThreadServer:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        server = ThreadServer(app, port).__enter__()
-        servers.append(server)
-        return server
+        servers.append(ThreadServer(app).start())
+        return servers[-1]
 
     yield start
     for server in servers:
-        server.__exit__()
+        server.stop()

@@ -6,13 +6,14 @@ import asyncio
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
 from websockets.typing import Subprotocol
+
+from tests.helpers.net import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -46,16 +47,11 @@ def test_inprocess_streamlit_behind_the_dispatcher(tmp_path: Path, unused_port: 
     )
     url = f"http://127.0.0.1:{unused_port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, "the in-process server exited"
-            assert time.monotonic() < deadline, "st.App did not become healthy in 60 s"
-            time.sleep(0.2)
+        wait_until(
+            lambda: httpx.get(url + "/_stcore/health", timeout=1).text == "ok",
+            "st.App to become healthy",
+            process=process,
+        )
         assert httpx.get(url + "/api/hello").json() == "hi"
         page = httpx.get(url + "/")
         assert page.status_code == 200 and "x-request-id" in page.headers

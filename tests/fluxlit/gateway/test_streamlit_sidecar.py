@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +13,7 @@ from fastapi import FastAPI
 from websockets.typing import Origin, Subprotocol
 
 from fluxlit.gateway import build_gateway
+from tests.helpers.servers import streamlit_run
 
 pytestmark = pytest.mark.slow
 
@@ -26,45 +22,8 @@ pytestmark = pytest.mark.slow
 def streamlit_sidecar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     script = tmp_path_factory.mktemp("st") / "app.py"
     script.write_text("import streamlit as st\nst.title('sidecar page')\n", encoding="utf-8")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.headless=true",
-            "--server.address=127.0.0.1",
-            f"--server.port={port}",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=Path(script).parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/_stcore/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit run did not become healthy within 60 s")
-            time.sleep(0.2)
+    with streamlit_run(script) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_streamlit_through_the_gateway(streamlit_sidecar: str, serve: Any) -> None:

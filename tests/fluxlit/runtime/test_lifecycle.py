@@ -15,6 +15,9 @@ import httpx
 import psutil
 import pytest
 
+from tests.helpers.net import wait_for_200, wait_until
+from tests.helpers.servers import stop_process
+
 pytestmark = pytest.mark.slow
 APPS = Path(__file__).with_name("apps")
 
@@ -47,17 +50,12 @@ def start(tmp_path: Path, port: int, mode: str, marker: str) -> subprocess.Popen
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"fluxlit run exited early with {process.returncode}"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("not ready within 60 s")
+    try:
+        wait_for_200(f"http://127.0.0.1:{port}/api/readyz", process=process)
+    except AssertionError:
+        process.kill()
+        raise
+    return process
 
 
 @pytest.mark.parametrize("mode", ["inprocess", "sidecar"])
@@ -86,10 +84,7 @@ def test_sigterm_under_load_drains_and_leaves_nothing(
         thread.join(timeout=30)
     assert process.wait(timeout=30) == 0
     assert results == [200, 200, 200, 200], "in-flight requests finish before exit"
-    deadline = time.monotonic() + 10
-    while marked_processes(marker) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert marked_processes(marker) == [], "no orphan process"
+    wait_until(lambda: not marked_processes(marker), "no orphan process", timeout=10, interval=0.1)
     assert not pidfile.exists()
 
 
@@ -132,16 +127,7 @@ def test_app_is_imported_from_the_working_directory(tmp_path: Path, unused_port:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "fluxlit run could not import the app from its folder"
-            try:
-                response = httpx.get(f"http://127.0.0.1:{unused_port}/api/where", timeout=1)
-                if response.status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        response = wait_for_200(f"http://127.0.0.1:{unused_port}/api/where", process=process)
         assert response.json() == "here"
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process, timeout=30)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.helpers.ci import require_program
+from tests.helpers.net import free_port, wait_for_200
+from tests.helpers.servers import stop_process
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e, pytest.mark.slow]
 APPS = Path(__file__).with_name("apps")
@@ -51,39 +52,11 @@ http {{
 """
 
 
-def _need(path: str | None, what: str) -> str:
-    if path and Path(path).exists():
-        return path
-    message = f"{what} is not installed; run `bash tests/setup/system.sh`"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{process.args} exited with {process.returncode}"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} not ready")
-
-
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[dict[str, object]]:
-    redis_server = _need(shutil.which("redis-server"), "redis-server")
-    nginx = _need(shutil.which("nginx") or "/usr/sbin/nginx", "nginx")
-    ports = {}
-    for name in ("redis", "a", "b", "nginx"):
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            ports[name] = sock.getsockname()[1]
+    redis_server = require_program("redis-server")
+    nginx = require_program("nginx", "/usr/sbin/nginx")
+    ports = {name: free_port() for name in ("redis", "a", "b", "nginx")}
     processes: list[subprocess.Popen[bytes]] = []
     redis = subprocess.Popen(
         [redis_server, "--port", str(ports["redis"]), "--bind", "127.0.0.1", "--save", ""],
@@ -114,7 +87,7 @@ def stack(tmp_path: Path) -> Iterator[dict[str, object]]:
         )
         processes.append(replicas[name])
     for name in ("a", "b"):
-        _wait(f"http://127.0.0.1:{ports[name]}/api/readyz", replicas[name])
+        wait_for_200(f"http://127.0.0.1:{ports[name]}/api/readyz", process=replicas[name])
     for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / folder).mkdir()
     conf = tmp_path / "nginx.conf"
@@ -124,16 +97,10 @@ def stack(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
     proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"])
     processes.append(proxy)
-    _wait(f"http://127.0.0.1:{ports['nginx']}/api/healthz", proxy)
+    wait_for_200(f"http://127.0.0.1:{ports['nginx']}/api/healthz", process=proxy)
     yield {"url": f"http://127.0.0.1:{ports['nginx']}/", "replicas": replicas}
     for process in reversed(processes):
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def test_session_survives_losing_its_replica(stack: dict[str, object], browser) -> None:

@@ -113,9 +113,9 @@ async def _verified_claims(
             "custom OIDC providers must verify ID tokens; set "
             "allow_unverified_id_token_for_custom_oidc=True only if yours does",
         )
-    from fluxlit.auth.jwt import _jwt
+    from fluxlit.auth.pyjwt import pyjwt
 
-    claims: dict[str, Any] = _jwt().decode(id_token, options={"verify_signature": False})
+    claims: dict[str, Any] = pyjwt().decode(id_token, options={"verify_signature": False})
     return claims
 
 

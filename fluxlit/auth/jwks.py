@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from fluxlit.auth.pyjwt import pyjwt
 from fluxlit.errors import FluxLitError
 
 logger = logging.getLogger("fluxlit.auth")
@@ -92,9 +93,7 @@ class JWKSCache:
         return now - self._last_early_refetch >= self.cooldown_seconds
 
     def _refresh(self, now: float) -> None:
-        from fluxlit.auth.jwt import _jwt
-
-        jwt = _jwt()
+        jwt = pyjwt()
         try:
             response = httpx.get(self.url, timeout=self.timeout, follow_redirects=False)
             response.raise_for_status()

@@ -17,6 +17,7 @@ from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fluxlit.auth.jwks import JWKSCache, JWKSUnavailableError, UnknownSigningKeyError
+from fluxlit.auth.pyjwt import pyjwt
 from fluxlit.errors import FluxLitError
 
 if TYPE_CHECKING:
@@ -27,14 +28,6 @@ HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
-
-
-def _jwt() -> Any:
-    try:
-        import jwt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError('JWT support needs PyJWT: pip install "fluxlit[auth]"') from exc
-    return jwt
 
 
 class JWTConfigError(FluxLitError, ValueError):
@@ -189,7 +182,7 @@ class JWTBearer:
 
     async def verify(self, token: str) -> StandardClaims:
         """Check signature, algorithm, issuer, audience and time claims."""
-        jwt = _jwt()
+        jwt = pyjwt()
         if len(token) > MAX_TOKEN_BYTES:
             raise _unauthorized("token too large")
         try:
@@ -299,4 +292,4 @@ def issue_hs256_access_token(
     payload.update(
         {"sub": subject, "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl_seconds}
     )
-    return str(_jwt().encode(payload, secret, algorithm="HS256"))
+    return str(pyjwt().encode(payload, secret, algorithm="HS256"))

@@ -13,7 +13,8 @@ import httpx
 from anyio import to_thread
 
 from fluxlit.auth.jwks import JWKSCache
-from fluxlit.auth.jwt import ASYMMETRIC_ALGORITHMS, _jwt
+from fluxlit.auth.jwt import ASYMMETRIC_ALGORITHMS
+from fluxlit.auth.pyjwt import pyjwt
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -117,7 +118,7 @@ class GenericOIDCClient:
         The provider's keys are cached for five minutes, so a key it removed stops
         verifying; an unknown ``kid`` refetches early at most every 30 seconds.
         """
-        jwt = _jwt()
+        jwt = pyjwt()
         meta = await self.discovery()
         if self._jwks is None:
             self._jwks = JWKSCache(meta["jwks_uri"], timeout=self.config.http_timeout)

@@ -80,7 +80,7 @@ def pages_validate(
 ) -> None:
     """Check handlers and that the page manifest is JSON-serialisable.
 
-    Prints every problem at once; exits 2 on errors (and on warnings with --strict).
+    Prints every problem at once; exits 1 on errors (and on warnings with --strict).
     """
     from fluxlit_codegen.validate import validate_pages
 
@@ -90,7 +90,7 @@ def pages_validate(
     for line in warnings:
         typer.echo(f"WARN  {line}")
     if errors or (strict and warnings):
-        raise typer.Exit(2)
+        raise typer.Exit(1)
     typer.echo(f"ok ({len(warnings)} warning(s))")
 
 

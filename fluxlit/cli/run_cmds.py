@@ -208,7 +208,10 @@ def shutdown(
 
     try:
         stopped = shutdown_unified_process(pidfile, force=force, wait_s=wait_s)
-    except (FileNotFoundError, ValueError) as exc:
+    except FileNotFoundError as exc:  # no PID file: the wrong folder or --pidfile
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     if not stopped:

@@ -63,7 +63,8 @@ def test_pages_manifest_and_validate(project: Path) -> None:
     (project / "handlers.py").write_text("def home(st):\n    pass\n\ndef x():\n    return 1\n")
     sys.modules.pop("handlers", None)
     code, out = run("pages", "validate")
-    assert code == 2 and "fluxlit.toml:3:11: pages[0].handler: home must accept (st, client)" in out
+    assert code == 1, "the reference: exit 1 on errors"
+    assert "fluxlit.toml:3:11: pages[0].handler: home must accept (st, client)" in out
 
 
 PYTHON_APP = """
@@ -103,14 +104,14 @@ def test_pages_commands_for_a_python_app(python_project: Path, clean_fluxlit_env
     assert "WARN  no page at '/'" in out and "WARN  2 pages share the title 'Reports'" in out
     assert "ok (2 warning(s))" in out
     code, out = run("pages", "validate", "--target", "pyapp:app", "--strict")
-    assert code == 2 and "ok (" not in out
+    assert code == 1 and "ok (" not in out
 
 
 def test_strict_fails_a_manifest_app_on_warnings_only(project: Path) -> None:
     (project / "fluxlit.toml").write_text(MANIFEST.replace('path = "/"', 'path = "/start"'))
     assert run("pages", "validate")[0] == 0
     code, out = run("pages", "validate", "--strict")
-    assert code == 2 and "WARN  no page at '/'" in out
+    assert code == 1 and "WARN  no page at '/'" in out
 
 
 BROKEN = (

@@ -115,3 +115,26 @@ def test_dev_serves_with_reload(project: Path) -> None:
         f"http://127.0.0.1:{port}/api/readyz",
     )
     assert response.json()["status"] == "ready"
+
+
+def test_shutdown_without_a_pid_file_exits_2(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["shutdown", "--pidfile", str(project / "none.pid")])
+    assert result.exit_code == 2
+    assert "no PID file" in result.output and "Traceback" not in result.output
+    assert run("shutdown")[0] == 2, "the default PID file in this folder is missing too"
+
+
+def test_python_dash_m_fluxlit_runs_the_cli(project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "fluxlit", "pages", "manifest", "--target", "docapp:app"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "Doc"
+    usage = subprocess.run(
+        [sys.executable, "-m", "fluxlit", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert usage.returncode == 0 and "shutdown" in usage.stdout

@@ -125,7 +125,7 @@ def test_shutdown_stops_the_server_named_by_its_pid_file(project: Path, unused_p
         capture_output=True,
         text=True,
     )
-    assert again.returncode == 1 and "error:" in again.stderr
+    assert again.returncode == 2 and "no PID file" in again.stderr
 
 
 def test_workbench_trusts_forwarded_headers_and_run_does_not(

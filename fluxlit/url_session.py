@@ -31,6 +31,8 @@ logger = logging.getLogger("fluxlit.url_session")
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_PARAM = "fluxlit_sid"
+PARAM_VARIABLES = ("FLUXLIT_SESSION_PARAM", "FLUXLIT_URL_SESSION_QUERY_PARAM")
+"""Where the default parameter name comes from: ours first, then the published spelling."""
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
@@ -120,7 +122,8 @@ def is_valid_session_id(value: str | None) -> bool:
 
 
 def _param(param: str | None) -> str:
-    return param or os.environ.get("FLUXLIT_SESSION_PARAM") or DEFAULT_PARAM
+    from_env = (os.environ.get(name) for name in PARAM_VARIABLES)
+    return param or next((name for name in from_env if name), DEFAULT_PARAM)
 
 
 def _current_id(st: Any, param: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from fluxlit.config.project import load_project_config, resolve_binding, resolve_target
-from fluxlit.config.settings import FluxlitSettings, load_settings
+from fluxlit.config.settings import SETTING_ALIASES, FluxlitSettings, load_settings
 from fluxlit.config.settings_errors import SettingsError
 
 Status = Literal["PASS", "WARN", "FAIL"]
@@ -57,6 +57,7 @@ def settings_warnings(settings: FluxlitSettings) -> list[str]:
     if settings.jwt_hs256_secret and len(settings.jwt_hs256_secret) < 32:
         warnings.append("FLUXLIT_JWT_HS256_SECRET is shorter than 32 characters")
     known = {f"FLUXLIT_{name.upper()}" for name in FluxlitSettings.model_fields}
+    known |= {f"FLUXLIT_{alias.upper()}" for alias in SETTING_ALIASES}
     known |= {
         "FLUXLIT_APP",
         "FLUXLIT_PIDFILE",

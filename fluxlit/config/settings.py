@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, JsonValue, ValidationError
+from pydantic import AliasChoices, Field, JsonValue, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
@@ -14,12 +14,42 @@ RuntimeMode = Literal["auto", "inprocess", "sidecar"]
 SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
 """Fields holding secrets: only the environment sets them; the app model never carries them."""
 
+SETTING_ALIASES: dict[str, str] = {
+    "enable_security_headers": "security_headers",
+    "gateway_connect_timeout": "proxy_connect_timeout",
+    "gateway_read_timeout": "proxy_read_timeout",
+    "gateway_max_proxy_body_bytes": "max_proxy_body_bytes",
+    "gateway_max_concurrent_upstream_http": "max_concurrent_upstream_http",
+    "gateway_httpx_max_connections": "httpx_max_connections",
+    "gateway_httpx_max_keepalive_connections": "httpx_max_keepalive_connections",
+    "gateway_ws_open_timeout_s": "ws_open_timeout_s",
+    "gateway_ws_ping_interval_s": "ws_ping_interval_s",
+    "gateway_ws_ping_timeout_s": "ws_ping_timeout_s",
+    "gateway_ws_close_timeout_s": "ws_close_timeout_s",
+    "gateway_ws_max_message_bytes": "ws_max_message_bytes",
+    "gateway_forward_client_headers_http": "forward_client_headers_http",
+    "url_session_query_param": "session_param",
+    "uvicorn_graceful_shutdown_timeout_s": "shutdown_grace_s",
+}
+"""Spellings of the published fluxlit package, accepted next to ours (alias -> field).
+
+Each works as ``FLUXLIT_<ALIAS>`` and as a keyword of ``FluxlitSettings(...)``. When
+both spellings are given, ours wins. docs/settings.md lists them.
+"""
+
+
+def _env_choices(field: str) -> AliasChoices:
+    """``FLUXLIT_<FIELD>`` first, then ``FLUXLIT_<ALIAS>`` for each alias of ``field``."""
+    names = [field] + [alias for alias, target in SETTING_ALIASES.items() if target == field]
+    return AliasChoices(*(f"FLUXLIT_{name.upper()}" for name in names))
+
 
 class FluxlitSettings(BaseSettings):
     """Runtime configuration for FluxLit, CLI defaults and FastAPI construction.
 
     Every field maps to ``FLUXLIT_<FIELD>`` (case-insensitive); a ``.env`` file in the
-    working directory is read too. Unknown keys are ignored.
+    working directory is read too. Unknown keys are ignored. The published package's
+    spellings in ``SETTING_ALIASES`` are accepted too (ours win when both are given).
     """
 
     model_config = SettingsConfigDict(
@@ -30,7 +60,31 @@ class FluxlitSettings(BaseSettings):
         extra="ignore",
         arbitrary_types_allowed=True,
         validate_default=True,
+        validate_by_name=True,
+        validate_by_alias=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_aliases(cls, data: Any) -> Any:
+        """Keyword aliases (``enable_security_headers=True``) set their field.
+
+        Only keywords arrive here under an alias's bare name (the environment and
+        ``.env`` arrive under ``FLUXLIT_*`` names), so they beat those sources, as a
+        keyword does; our own spelling, when also given, wins.
+        """
+        if not isinstance(data, dict) or not SETTING_ALIASES.keys() & data.keys():
+            return data
+        data = dict(data)
+        for alias, field in SETTING_ALIASES.items():
+            if alias not in data:
+                continue
+            value = data.pop(alias)
+            if field not in data:
+                data[field] = value
+            for env_name in _env_choices(field).choices:
+                data.pop(env_name, None)
+        return data
 
     # Identity and binding
     title: str = "FluxLit"
@@ -50,7 +104,7 @@ class FluxlitSettings(BaseSettings):
     runtime_mode: RuntimeMode = "auto"
     streamlit_ready_timeout_s: float = Field(default=30.0, gt=0)
     restart_streamlit_on_exit: bool = False
-    shutdown_grace_s: float = Field(default=10.0, ge=0)
+    shutdown_grace_s: float = Field(10.0, ge=0, validation_alias=_env_choices("shutdown_grace_s"))
 
     # Logging
     enable_request_logging: bool = False
@@ -68,22 +122,45 @@ class FluxlitSettings(BaseSettings):
     # HTTP hardening
     cors_allow_origins: list[str] = Field(default_factory=list)
     cors_middleware_kwargs: dict[str, Any] = Field(default_factory=dict)
-    security_headers: bool = False
+    security_headers: bool = Field(False, validation_alias=_env_choices("security_headers"))
     max_request_body_bytes: int = Field(default=0, ge=0)
 
-    # Sidecar gateway tuning (mirrors fluxlit.gateway.GatewayProxyOptions)
-    proxy_connect_timeout: float = Field(default=30.0, gt=0)
-    proxy_read_timeout: float = Field(default=120.0, gt=0)
-    max_proxy_body_bytes: int = Field(default=0, ge=0)
-    max_concurrent_upstream_http: int = Field(default=0, ge=0)
-    httpx_max_connections: int = Field(default=0, ge=0)
-    httpx_max_keepalive_connections: int = Field(default=0, ge=0)
-    ws_open_timeout_s: float = Field(default=30.0, gt=0)
-    ws_ping_interval_s: float | None = None
-    ws_ping_timeout_s: float | None = None
-    ws_close_timeout_s: float | None = None
-    ws_max_message_bytes: int | None = None
-    forward_client_headers_http: list[str] = Field(default_factory=list)
+    # Sidecar gateway tuning (mirrors fluxlit.gateway.GatewayProxyOptions). Aliased fields
+    # read FLUXLIT_<FIELD>, then FLUXLIT_<ALIAS> (see SETTING_ALIASES).
+    proxy_connect_timeout: float = Field(
+        30.0, gt=0, validation_alias=_env_choices("proxy_connect_timeout")
+    )
+    proxy_read_timeout: float = Field(
+        120.0, gt=0, validation_alias=_env_choices("proxy_read_timeout")
+    )
+    max_proxy_body_bytes: int = Field(
+        0, ge=0, validation_alias=_env_choices("max_proxy_body_bytes")
+    )
+    max_concurrent_upstream_http: int = Field(
+        0, ge=0, validation_alias=_env_choices("max_concurrent_upstream_http")
+    )
+    httpx_max_connections: int = Field(
+        0, ge=0, validation_alias=_env_choices("httpx_max_connections")
+    )
+    httpx_max_keepalive_connections: int = Field(
+        0, ge=0, validation_alias=_env_choices("httpx_max_keepalive_connections")
+    )
+    ws_open_timeout_s: float = Field(30.0, gt=0, validation_alias=_env_choices("ws_open_timeout_s"))
+    ws_ping_interval_s: float | None = Field(
+        None, validation_alias=_env_choices("ws_ping_interval_s")
+    )
+    ws_ping_timeout_s: float | None = Field(
+        None, validation_alias=_env_choices("ws_ping_timeout_s")
+    )
+    ws_close_timeout_s: float | None = Field(
+        None, validation_alias=_env_choices("ws_close_timeout_s")
+    )
+    ws_max_message_bytes: int | None = Field(
+        None, validation_alias=_env_choices("ws_max_message_bytes")
+    )
+    forward_client_headers_http: list[str] = Field(
+        default_factory=list, validation_alias=_env_choices("forward_client_headers_http")
+    )
 
     # JWT (fluxlit[auth])
     jwt_issuer: str | None = None
@@ -97,7 +174,7 @@ class FluxlitSettings(BaseSettings):
     oidc_bff_secret: str | None = None
 
     # URL sessions
-    session_param: str = "fluxlit_sid"
+    session_param: str = Field("fluxlit_sid", validation_alias=_env_choices("session_param"))
     redis_url: str | None = None
 
     # Experimental (see docs/support-matrix.md)

@@ -43,8 +43,16 @@ class SettingsError(UserError, ValueError):
 
 
 def variable_name(field: str) -> str:
-    """The environment variable that sets settings field ``field``."""
-    return f"FLUXLIT_{field.upper()}"
+    """The environment variable that sets settings field ``field`` (and its aliases).
+
+    ``field`` may already be a variable name: aliased fields are read under those.
+    """
+    from fluxlit.config.settings import SETTING_ALIASES  # settings imports this module
+
+    name = field.lower().removeprefix("fluxlit_")
+    aliases = [f"FLUXLIT_{a.upper()}" for a, target in SETTING_ALIASES.items() if target == name]
+    variable = f"FLUXLIT_{name.upper()}"
+    return f"{variable} (or {', '.join(aliases)})" if aliases else variable
 
 
 def _problem(error: Any) -> str:

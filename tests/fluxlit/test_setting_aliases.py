@@ -121,3 +121,21 @@ def test_docs_list_every_alias_with_the_preferred_name() -> None:
     }
     assert {alias.upper(): field.upper() for alias, field in SETTING_ALIASES.items()} == rows
     assert "Prefer our name" in doc
+
+
+def test_a_bad_value_names_the_variable_and_its_alias(
+    clean_fluxlit_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fluxlit.config.settings import load_settings
+    from fluxlit.errors import UserError
+
+    monkeypatch.setenv("FLUXLIT_GATEWAY_READ_TIMEOUT", "abc")
+    with pytest.raises(UserError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "FLUXLIT_PROXY_READ_TIMEOUT (or FLUXLIT_GATEWAY_READ_TIMEOUT): not a number ('abc')"
+    )
+    monkeypatch.delenv("FLUXLIT_GATEWAY_READ_TIMEOUT")
+    monkeypatch.setenv("FLUXLIT_GATEWAY_PORT", "x")
+    with pytest.raises(UserError, match=r"^FLUXLIT_GATEWAY_PORT: not an integer"):
+        load_settings()

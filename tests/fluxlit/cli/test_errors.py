@@ -121,7 +121,11 @@ def test_doctor_reports_a_bad_setting_as_a_failed_check(
     [
         ({"FLUXLIT_GATEWAY_PORT": "99999"}, "FLUXLIT_GATEWAY_PORT: must be <= 65535, got '99999'"),
         ({"FLUXLIT_DEBUG": "maybe"}, "FLUXLIT_DEBUG: not a boolean (use true or false) ('maybe')"),
-        ({"FLUXLIT_SHUTDOWN_GRACE_S": "soon"}, "FLUXLIT_SHUTDOWN_GRACE_S: not a number ('soon')"),
+        (
+            {"FLUXLIT_SHUTDOWN_GRACE_S": "soon"},
+            "FLUXLIT_SHUTDOWN_GRACE_S (or FLUXLIT_UVICORN_GRACEFUL_SHUTDOWN_TIMEOUT_S): "
+            "not a number ('soon')",
+        ),
         (
             {"FLUXLIT_CORS_ALLOW_ORIGINS": "https://a.example"},
             "FLUXLIT_CORS_ALLOW_ORIGINS: not valid JSON (lists and mappings are given as JSON, "

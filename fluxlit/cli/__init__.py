@@ -6,6 +6,7 @@ import typer
 
 from fluxlit.cli.compile_cmds import build, compile_cmd, new, pages_manifest, pages_validate
 from fluxlit.cli.edit_cmds import (
+    export,
     mounts_add,
     mounts_remove,
     pages_add,
@@ -51,6 +52,7 @@ app.command("config")(config)
 app.command("compile")(compile_cmd)
 app.command("build")(build)
 app.command("new")(new)
+app.command("export")(export)
 pages_app.command("manifest")(pages_manifest)
 pages_app.command("validate")(pages_validate)
 pages_app.command("add")(pages_add)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from fluxlit.errors import UserError
+
 if TYPE_CHECKING:
     from fluxlit_codegen.edit import Kind, ManifestDocument
 
@@ -18,7 +20,6 @@ HANDLER_HELP = "module:function"
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Report a refused edit or export as its located message on stderr, exit 2."""
-    from fluxlit.errors import UserError
     from fluxlit_codegen.errors import ManifestError
 
     try:
@@ -99,8 +100,6 @@ def mounts_add(
     """Add a [[mounts]] entry: an ASGI app (--app) or a static folder (--static)."""
     if (app is None) == (static is None):
         with _user_errors():
-            from fluxlit.errors import UserError
-
             raise UserError("mounts add: give exactly one of --app module:attr or --static DIR")
     entry = {"path": path, "app": app, "static": static, "html": html or None}
     _add("mounts", entry, f"mount {path}")
@@ -134,3 +133,19 @@ def routes_remove(
         return entry.get("path") == path and (wanted is None or wanted in methods)
 
     _remove("routes", f"route {wanted + ' ' if wanted else ''}{path}", matches)
+
+
+def export(
+    target: str | None = typer.Argument(None, help="module:attr of the app (default: as run)."),
+) -> None:
+    """Print the fluxlit.toml equivalent of an app: fluxlit export app:app > fluxlit.toml."""
+    from fluxlit_codegen.export import export_manifest
+    from fluxlit_codegen.project import ProjectError, resolve_app
+
+    with _user_errors():
+        try:
+            resolved = resolve_app(target, Path.cwd())
+        except ProjectError as exc:
+            raise UserError(str(exc)) from None
+        text = export_manifest(resolved.model, resolved.fluxlit)
+    typer.echo(text, nl=False)

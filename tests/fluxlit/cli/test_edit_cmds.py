@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,58 @@ def test_a_broken_manifest_is_reported_where_it_breaks(project: Path) -> None:
     (project / "fluxlit.toml").write_text('[[pages]\npath = "/"\n')
     code, out = run("pages", "add", "/x", "--handler", "h:x")
     assert code == 2 and out.startswith("fluxlit.toml:1:") and "invalid TOML" in out
+
+
+EXPORT_APP = """\
+from fluxlit import FluxLit
+
+app = FluxLit(title="Sales", import_target="export_demo:app")
+
+
+@app.api.get("/totals", tags=["sales"])
+def totals() -> dict[str, int]:
+    return {"north": 12}
+
+
+@app.page("/", title="Totals", icon="📈")
+def home(st, client):
+    st.write(client.get("/totals").json())
+"""
+
+
+@pytest.fixture
+def python_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "export_demo", raising=False)
+    return tmp_path
+
+
+def test_export_writes_the_manifest_of_a_python_app(python_project: Path) -> None:
+    (python_project / "export_demo.py").write_text(EXPORT_APP)
+    (python_project / "fluxlit.toml").write_text("")  # what `> fluxlit.toml` leaves first
+    code, python_pages = run("pages", "manifest", "--target", "export_demo:app")
+    assert code == 0
+    code, out = run("export", "export_demo:app")
+    assert code == 0
+    assert out.startswith('target = "export_demo:app"\ntitle = "Sales"\n\n[[pages]]\n')
+    (python_project / "fluxlit.toml").write_text(out)
+    model = load_manifest(python_project / "fluxlit.toml")
+    assert [(r.path, r.handler.value, r.tags) for r in model.routes] == [
+        ("/totals", "export_demo:totals", ("sales",))
+    ]
+    assert run("pages", "manifest") == (0, python_pages)
+
+
+def test_export_refuses_what_a_manifest_cannot_say(python_project: Path) -> None:
+    (python_project / "export_demo.py").write_text(
+        EXPORT_APP + "\napp.page('/inline')(lambda st, client: None)\n"
+    )
+    code, out = run("export", "export_demo:app")
+    assert code == 2 and "Traceback" not in out
+    assert "page /inline: its handler has no importable module:function" in out
+
+
+def test_export_of_a_missing_app_is_one_line(python_project: Path) -> None:
+    code, out = run("export", "nowhere:app")
+    assert code == 2 and out.startswith("cannot load the app 'nowhere:app'")

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev,auth,redis,metrics,e2e]"
+	$(BIN)/python -m pip install -q -e ".[dev,auth,redis,metrics,otel,e2e]"
 	touch $(STAMP)
 
 setup: $(STAMP)

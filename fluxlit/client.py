@@ -20,6 +20,7 @@ import httpx
 from pydantic import BaseModel
 
 from fluxlit.logging.context import get_request_id
+from fluxlit.tracing import current_traceparent
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -172,6 +173,9 @@ class ApiClient:
             request_id = get_request_id()
             if request_id:
                 headers["X-Request-ID"] = request_id
+        traceparent = current_traceparent()
+        if traceparent:
+            headers["traceparent"] = traceparent
         if call_headers:
             headers.update(httpx.Headers(call_headers))
         return headers

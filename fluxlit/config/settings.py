@@ -11,7 +11,8 @@ from pydantic_settings import SettingsError as PydanticSettingsError
 from fluxlit.config.settings_errors import settings_error
 
 RuntimeMode = Literal["auto", "inprocess", "sidecar"]
-SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
+LogFormat = Literal["text", "json"]
+SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "metrics_token", "oidc_bff_secret", "redis_url"})
 """Fields holding secrets: only the environment sets them; the app model never carries them."""
 
 SETTING_ALIASES: dict[str, str] = {
@@ -110,6 +111,14 @@ class FluxlitSettings(BaseSettings):
     enable_request_logging: bool = False
     enable_gateway_access_log: bool = False
     json_logs: bool = False
+    log_format: LogFormat = "text"
+
+    # Observability (docs/observability.md)
+    metrics_enabled: bool = False
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_token: str | None = None
+    tracing_enabled: bool = False
 
     # Proxy trust
     trust_proxy: bool = False

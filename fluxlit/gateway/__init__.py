@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.gateway.dispatch import build_dispatcher
+from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.options import GatewayProxyOptions
 from fluxlit.gateway.paths import (
     normalize_api_mount_path,
@@ -60,6 +61,9 @@ def build_gateway(
         max_request_body_bytes=proxy_settings.max_request_body_bytes if proxy_settings else 0,
         # The proxy only listens for shutdown, to close its HTTP client.
         lifespan_apps=(api_app, proxy),
+        observability=GatewayObservability.from_settings(proxy_settings, api_app)
+        if proxy_settings
+        else None,
     )
 
 

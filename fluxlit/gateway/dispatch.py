@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fluxlit.gateway.access_log import call_with_access_log
 from fluxlit.gateway.body_limit import call_with_body_limit
 from fluxlit.gateway.lifespan import run_lifespans
+from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.paths import normalize_api_mount_path, normalize_root_mount
 from fluxlit.gateway.request_id import Headers, inbound_request_id, send_with_request_id
 from fluxlit.logging.context import reset_request_id, set_request_id
@@ -158,6 +159,7 @@ def build_dispatcher(
     access_log: bool = False,
     max_request_body_bytes: int = 0,
     lifespan_apps: Sequence[ASGIApp] | None = None,
+    observability: GatewayObservability | None = None,
 ) -> ASGIApp:
     """Build the ASGI app that serves both runtime modes.
 
@@ -173,14 +175,18 @@ def build_dispatcher(
     with ``set_request_id``, sent to the inner app as the only ``X-Request-ID`` and
     returned on the response. ``max_request_body_bytes`` > 0 answers 413 for larger
     bodies; ``access_log`` logs one line per HTTP request. Lifespan events go to every
-    app of ``lifespan_apps`` (default: ``api_app`` only).
+    app of ``lifespan_apps`` (default: ``api_app`` only). ``observability`` adds
+    metrics and the scrape endpoint; trace spans are opened whenever a hook is installed.
     """
-    return Dispatcher(
-        api_app,
-        ui_app,
+    observe = observability or GatewayObservability()
+    mount = normalize_root_mount(root_mount)
+    dispatcher = Dispatcher(
+        observe.tag(api_app, "api", mount),
+        observe.tag(ui_app, "ui", mount),
         api_prefix=api_prefix,
         root_mount=root_mount,
         access_log=access_log,
         max_request_body_bytes=max_request_body_bytes,
         lifespan_apps=(api_app,) if lifespan_apps is None else lifespan_apps,
     )
+    return observe.wrap(dispatcher, mount)

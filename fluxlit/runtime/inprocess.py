@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fluxlit.gateway.dispatch import build_dispatcher
+from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import internal_api_base_url
 from fluxlit.runtime.streamlit_options import configure_inprocess_streamlit, public_mount
@@ -101,5 +102,6 @@ def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False
         access_log=settings.enable_gateway_access_log,
         max_request_body_bytes=settings.max_request_body_bytes,
         lifespan_apps=[fl.api, st_app, FreezeStartupHeap()],
+        observability=GatewayObservability.from_settings(settings, fl.api),
     )
     return InternalBaseFromFirstRequest(dispatcher, settings.api_mount_path)

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fluxlit.gateway.dispatch import build_dispatcher
+from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.options import GatewayProxyOptions
 from fluxlit.gateway.proxy import StreamlitProxy
 from fluxlit.health import probe_streamlit_ready
+from fluxlit.metrics.registry import record_sidecar_restart
 from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import find_free_port, internal_api_base_url
 from fluxlit.runtime.streamlit_options import public_mount
@@ -139,6 +141,7 @@ class StreamlitSidecar:
             code = self.process.returncode
             if self.fl.settings.restart_streamlit_on_exit:
                 logger.warning("Streamlit exited with code %s; restarting it", code)
+                record_sidecar_restart()
                 try:
                     await self.wait_ready(self.spawn())
                 except RuntimeError as exc:
@@ -221,4 +224,5 @@ def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) 
         access_log=fl.settings.enable_gateway_access_log,
         max_request_body_bytes=fl.settings.max_request_body_bytes,
         lifespan_apps=[fl.api, SidecarLifespan(sidecar, proxy), FreezeStartupHeap()],
+        observability=GatewayObservability.from_settings(fl.settings, fl.api),
     )

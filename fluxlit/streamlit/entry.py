@@ -21,6 +21,7 @@ from fluxlit.deep_links import match_nav_page, page_slug, query_params
 from fluxlit.model import AppModel, HandlerRef, PageModel
 from fluxlit.pages.meta import PageMeta
 from fluxlit.pages.navigation import NavigationOrder
+from fluxlit.streamlit.observe import counted_store, enable_for_pages, observed_page_run
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -106,7 +107,7 @@ def _handler_page(
             st,
             client,
             overrides=_overrides(),
-            session_store=_session_store(model, app),
+            session_store=counted_store(_session_store(model, app)),
             yield_pages=settings.experimental_yield_pages,
             async_depends=settings.async_page_depends,
         )
@@ -137,6 +138,7 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
 
         app = load_fluxlit(model.target)
     settings = settings_for(model, app)
+    enable_for_pages(settings)
     if not model.pages:
         st.set_page_config(**_page_config(None, settings, model.title))
         st.info("This FluxLit app has no pages yet. Register one with @app.page('/').")
@@ -145,7 +147,8 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
     if len(ordered) == 1 and ordered[0].handler.kind != "script":
         # One page needs no navigation: run it directly, like a plain Streamlit script.
         st.set_page_config(**_page_config(ordered[0], settings, model.title))
-        _handler_page(ordered[0], model, app, settings)()
+        with observed_page_run(ordered[0].path):
+            _handler_page(ordered[0], model, app, settings)()
         return
     key = deep_link_key()
     wanted = match_nav_page(query_params(st), [(p.path, p.title) for p in ordered], page_key=key)
@@ -174,7 +177,8 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
     if chosen is None:
         chosen = next((p for p in ordered if p.title == selected.title), ordered[0])
     st.set_page_config(**_page_config(chosen, settings, model.title))
-    selected.run()
+    with observed_page_run(chosen.path):
+        selected.run()
 
 
 def _consume_deep_link(st: Any, key: str) -> None:

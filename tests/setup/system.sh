@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the real programs the test suite drives: Chromium (browser tests),
 # Redis (shared session store), nginx (sticky replicas), Node.js (OpenID provider)
-# and wrk (the load generator of bench/gateway).
+# wrk (the load generator of bench/gateway) and Prometheus (scrapes /__fluxlit/metrics).
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

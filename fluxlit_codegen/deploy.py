@@ -1,86 +1,92 @@
-"""``fluxlit build``: container and Kubernetes files for the resolved app."""
+"""``fluxlit build``: container, compose and Kubernetes files for the resolved app."""
 
 from __future__ import annotations
 
-import re
+import json
+import shlex
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fluxlit.errors import UserError
-from fluxlit.paths import public_api_path
-from fluxlit_codegen.manifest_schema import HANDLER_PATTERN
+from fluxlit_codegen.deploy_plan import (
+    CONTAINER_PORT,
+    CONTAINER_UID,
+    PRESTOP_PAUSE_S,
+    WRITABLE_DIR,
+    DeployOptions,
+    DeployPlan,
+    k8s_name,
+    plan_deploy,
+)
 from fluxlit_codegen.project import ResolvedApp
 from fluxlit_codegen.render import render_template
 from fluxlit_codegen.write import WriteError, write_files
+
+__all__ = ["DeployError", "DeployOptions", "DeployResult", "k8s_name", "write_deploy_files"]
 
 
 class DeployError(UserError):
     """Deployment files could not be written (existing files, or a write failure)."""
 
 
-def k8s_name(title: str) -> str:
-    """A DNS-1123 label derived from the app title (``My App`` -> ``my-app``)."""
-    name = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:50].strip("-")
-    return name or "fluxlit-app"
+@dataclass
+class DeployResult:
+    """The files written, and what the user should know about them (for stderr)."""
+
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def probe_path(resolved: ResolvedApp, route: str) -> str:
-    """Public path of an API health route (``/healthz``): public mount, API prefix, route.
-
-    Python apps answer with their own settings, manifest apps with the model's.
-    """
-    if resolved.fluxlit is not None:
-        settings = resolved.fluxlit.settings
-        root = settings.root_path or settings.streamlit_public_path
-        return public_api_path(root, resolved.fluxlit.api_prefix, route)
-    values = resolved.model.settings
-    root = str(values.get("root_path") or values.get("streamlit_public_path") or "")
-    return public_api_path(root, str(values.get("api_mount_path") or ""), route)
-
-
-INSTALL_HELP = (
-    "the container installs the project's dependencies, but {root} has neither "
-    "pyproject.toml nor requirements.txt: add a pyproject.toml whose [project] "
-    'dependencies name "fluxlit" (see `fluxlit new`), or a requirements.txt listing fluxlit'
-)
-
-
-def install_mode(project_root: Path) -> str:
-    """``pyproject`` (``pip install .``) or ``requirements`` (``pip install -r``); else refuse."""
-    if (project_root / "pyproject.toml").is_file():
-        return "pyproject"
-    if (project_root / "requirements.txt").is_file():
-        return "requirements"
-    raise DeployError(INSTALL_HELP.format(root=project_root))
+def render_deploy_files(plan: DeployPlan, options: DeployOptions) -> dict[str, str]:
+    """``{relative path: text}`` for the files ``options`` ask for."""
+    context = {
+        "title": plan.title,
+        "name": plan.name,
+        "image": plan.image,
+        "install": plan.install,
+        "requirement_arg": shlex.quote(plan.requirement),
+        "target": plan.target,
+        "command_json": json.dumps(plan.command),
+        "health_path": plan.health_path,
+        "ready_path": plan.ready_path,
+        "public_root": plan.public_root,
+        "shutdown_grace": f"{plan.shutdown_grace_s:g}",
+        "termination_grace": plan.termination_grace_s,
+        "redis_env": plan.redis_env,
+        "replicas": plan.replicas,
+        "host": plan.host,
+        "port": CONTAINER_PORT,
+        "uid": CONTAINER_UID,
+        "prestop": PRESTOP_PAUSE_S,
+        "writable": WRITABLE_DIR,
+    }
+    files = {
+        "Dockerfile": render_template("deploy/Dockerfile.j2", **context),
+        ".dockerignore": render_template("deploy/dockerignore.j2"),
+    }
+    if options.compose:
+        compose_context = {**context, "redis_env": plan.redis_env or "FLUXLIT_REDIS_URL"}
+        files["compose.yaml"] = render_template("deploy/compose.yaml.j2", **compose_context)
+        files["nginx.conf"] = render_template("deploy/nginx.conf.j2", **context)
+    if options.kubernetes:
+        files["k8s/app.yaml"] = render_template("deploy/kubernetes.yaml.j2", **context)
+    return files
 
 
 def write_deploy_files(
-    resolved: ResolvedApp, out_dir: Path, *, force: bool = False, kubernetes: bool = False
-) -> list[Path]:
-    """Write Dockerfile and .dockerignore (and ``k8s/app.yaml``); refuse to overwrite."""
-    target = None if resolved.is_manifest else resolved.source_label
-    if target is not None and not re.match(HANDLER_PATTERN, target):
-        raise DeployError(f"target {target!r} must look like module:attribute")
-    title = resolved.model.title
-    health = probe_path(resolved, "/healthz")
-    ready = probe_path(resolved, "/readyz")
-    files = {
-        "Dockerfile": render_template(
-            "deploy/Dockerfile.j2",
-            title=title,
-            target=target,
-            install=install_mode(resolved.project_root),
-            health_path=health,
-        ),
-        ".dockerignore": render_template("deploy/dockerignore.j2"),
-    }
-    if kubernetes:
-        files["k8s/app.yaml"] = render_template(
-            "deploy/kubernetes.yaml.j2",
-            title=title,
-            name=k8s_name(title),
-            health_path=health,
-            ready_path=ready,
-        )
+    resolved: ResolvedApp,
+    out_dir: Path,
+    options: DeployOptions | None = None,
+    *,
+    force: bool = False,
+) -> DeployResult:
+    """Write the Dockerfile and .dockerignore (plus compose/Kubernetes files on request).
+
+    Existing files are kept unless ``force``; all files are written, or none.
+    """
+    options = options or DeployOptions()
+    plan = plan_deploy(resolved, options)
+    files = render_deploy_files(plan, options)
     existing = [name for name in files if (out_dir / name).exists()]
     if existing and not force:
         raise DeployError(f"{', '.join(existing)} already exist; pass --force to overwrite")
@@ -93,4 +99,4 @@ def write_deploy_files(
             write_files(batch, folder)
     except WriteError as exc:
         raise DeployError(str(exc)) from None
-    return [out_dir / name for name in files]
+    return DeployResult([out_dir / name for name in files], plan.warnings)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fluxlit.errors import UserError
 from fluxlit.model import AppModel
-from fluxlit_codegen.deploy import DeployError, k8s_name, write_deploy_files
+from fluxlit_codegen.deploy import DeployError, DeployOptions, k8s_name, write_deploy_files
 from fluxlit_codegen.project import ResolvedApp
 
 PROFILES = ("minimal", "manifest", "multipage", "auth", "deploy")
@@ -60,10 +60,10 @@ def scaffold(target: Path, profile: str) -> Path:
 
 
 def _write_deploy_files(target: Path, title: str) -> None:
-    """What ``fluxlit build --kubernetes`` writes for the new app, without importing it."""
+    """What ``fluxlit build --kubernetes --compose`` writes for the app, without importing it."""
     model = AppModel(title=title, target=TARGET)
     resolved = ResolvedApp(model, TARGET, "", target.resolve())
     try:
-        write_deploy_files(resolved, target, kubernetes=True)
+        write_deploy_files(resolved, target, DeployOptions(kubernetes=True, compose=True))
     except DeployError as exc:
         raise ScaffoldError(str(exc)) from None

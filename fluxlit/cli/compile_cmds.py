@@ -98,19 +98,33 @@ def build(
     output: Path | None = None,
     target: str | None = typer.Argument(None, help="module:attr for a Python app."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
-    kubernetes: bool = typer.Option(False, "--kubernetes", help="Also emit k8s manifests."),
+    kubernetes: bool = typer.Option(
+        False, "--kubernetes", help="Also k8s/app.yaml (Deployment, Service, Ingress, PDB)."
+    ),
+    compose: bool = typer.Option(
+        False, "--compose", help="Also compose.yaml and nginx.conf (replicas, nginx, Redis)."
+    ),
+    replicas: int = typer.Option(2, "--replicas", help="Replicas (Kubernetes and compose)."),
+    host: str | None = typer.Option(None, "--host", help="Host name the Ingress serves."),
+    image: str | None = typer.Option(
+        None, "--image", help="Image NAME[:TAG] (default: app name, tagged with the version)."
+    ),
 ) -> None:
-    """Emit a Dockerfile and .dockerignore (and Kubernetes manifests with --kubernetes)."""
-    from fluxlit_codegen.deploy import DeployError, write_deploy_files
+    """Emit a Dockerfile and .dockerignore (plus Kubernetes and compose files on request)."""
+    from fluxlit.errors import UserError
+    from fluxlit_codegen.deploy import DeployOptions, write_deploy_files
 
     resolved = _resolve(target)
+    options = DeployOptions(
+        kubernetes=kubernetes, compose=compose, replicas=replicas, host=host, image=image
+    )
     try:
-        written = write_deploy_files(
-            resolved, output or Path.cwd(), force=force, kubernetes=kubernetes
-        )
-    except DeployError as exc:
-        raise _fail(str(exc), 1) from None
-    for path in written:
+        result = write_deploy_files(resolved, output or Path.cwd(), options, force=force)
+    except UserError as exc:
+        raise _fail(str(exc)) from None
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    for path in result.written:
         typer.echo(f"wrote {path}")
 
 

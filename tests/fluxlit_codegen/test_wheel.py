@@ -68,5 +68,7 @@ def test_wheel_ships_templates_and_runs(tmp_path: Path) -> None:
     compiled = subprocess.run([str(fluxlit), "compile"], **project)
     assert compiled.returncode == 0, compiled.stderr
     assert (work / "demo/.fluxlit/build/gateway.py").is_file()
-    built = subprocess.run([str(fluxlit), "build"], **project)
-    assert built.returncode == 0 and (work / "demo/Dockerfile").is_file()
+    built = subprocess.run([str(fluxlit), "build", "--kubernetes", "--compose"], **project)
+    assert built.returncode == 0, built.stderr
+    for name in ("Dockerfile", "k8s/app.yaml", "compose.yaml", "nginx.conf"):
+        assert (work / "demo" / name).is_file(), f"the wheel ships the {name} template"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from uvicorn.main import main as uvicorn_cli
 
 from fluxlit.cli import app as cli
 
@@ -156,31 +155,6 @@ def test_a_route_fastapi_cannot_serve_is_a_located_problem(project: Path) -> Non
         "Invalid args for response field! Hint: check that "
         "<class 'handlers.Thing'> is a valid Pydantic field type."
     ]
-
-
-def test_build_refuses_to_overwrite(project: Path) -> None:
-    assert run("build")[0] == 1, "no pyproject.toml or requirements.txt"
-    (project / "pyproject.toml").write_text('[project]\nname = "p"\ndependencies = ["fluxlit"]\n')
-    assert run("build", "--kubernetes")[0] == 0
-    dockerfile = (project / "Dockerfile").read_text()
-    assert "USER app" in dockerfile
-    assert "urllib.request.urlopen('http://127.0.0.1:8000/api/healthz'" in dockerfile
-    command = json.loads(dockerfile.split("\nCMD ", 1)[1].splitlines()[0])
-    assert command[0] == "uvicorn"
-    params = uvicorn_cli.make_context("uvicorn", command[1:]).params  # Uvicorn accepts it
-    assert (params["app"], params["app_dir"]) == ("gateway:app", ".fluxlit/build")
-    assert params["ws_per_message_deflate"] is False, "no WebSocket compression, as Streamlit"
-    assert "sessionAffinity: ClientIP" in (project / "k8s/app.yaml").read_text()
-    code, out = run("build")
-    assert code == 1 and "--force" in out
-    assert run("build", "--force")[0] == 0
-
-
-def test_build_without_dependencies_names_the_fix(project: Path) -> None:
-    code, out = run("build")
-    assert code == 1
-    assert "neither pyproject.toml nor requirements.txt" in out and "fluxlit new" in out
-    assert not (project / "Dockerfile").exists()
 
 
 def test_new_rejects_unknown_profile_and_non_empty_folder(tmp_path: Path, monkeypatch) -> None:

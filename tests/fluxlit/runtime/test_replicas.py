@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.helpers.ci import require_program
@@ -17,7 +19,8 @@ from tests.helpers.servers import stop_process
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e, pytest.mark.slow]
 APPS = Path(__file__).with_name("apps")
-NGINX_CONF = """
+# What the nginx image's own nginx.conf does around conf.d/*.conf, with writable paths.
+NGINX_MAIN = """
 worker_processes 1;
 {user}
 error_log {dir}/error.log warn;
@@ -30,26 +33,38 @@ http {{
     fastcgi_temp_path {dir}/fastcgi;
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
-    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    upstream fluxlit {{
-        ip_hash;
-        server 127.0.0.1:{a} max_fails=1 fail_timeout=30s;
-        server 127.0.0.1:{b} max_fails=1 fail_timeout=30s;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://fluxlit;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $http_host;
-            proxy_next_upstream error timeout http_502;
-            proxy_read_timeout 300s;
-        }}
-    }}
+    include {dir}/default.conf;
 }}
 """
+
+
+def shipped_nginx_conf(out_dir: Path, redis_url: str) -> str:
+    """The nginx.conf `fluxlit build --compose` writes for the replica app."""
+    command = ["build", "replica_app:app", "--compose", "--output", str(out_dir)]
+    result = subprocess.run(
+        [sys.executable, "-m", "fluxlit.cli", *command],
+        cwd=APPS,
+        env={**os.environ, "REPLICA_REDIS_URL": redis_url, "REPLICA": "build"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return (out_dir / "nginx.conf").read_text()
+
+
+def local_addresses(conf: str, replicas: dict[str, int], port: int) -> str:
+    """``conf`` with compose's service names and listen port swapped for loopback ports.
+
+    Nothing else changes: the test runs the stickiness and WebSocket rules we ship.
+    """
+    names = iter(replicas.values())
+    conf, servers = re.subn(
+        r"^(\s+server )app-\d+:8000 ", lambda m: f"{m[1]}127.0.0.1:{next(names)} ", conf, flags=re.M
+    )
+    conf, listens = re.subn(r"^(\s+listen )8080;", rf"\g<1>127.0.0.1:{port};", conf, flags=re.M)
+    assert (servers, listens) == (len(replicas), 1), conf
+    return conf
 
 
 @pytest.fixture
@@ -90,11 +105,12 @@ def stack(tmp_path: Path) -> Iterator[dict[str, object]]:
         wait_for_200(f"http://127.0.0.1:{ports[name]}/api/readyz", process=replicas[name])
     for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / folder).mkdir()
+    shipped = shipped_nginx_conf(tmp_path / "deploy", f"redis://127.0.0.1:{ports['redis']}/0")
+    local = local_addresses(shipped, {n: ports[n] for n in ("a", "b")}, ports["nginx"])
+    (tmp_path / "default.conf").write_text(local)
     conf = tmp_path / "nginx.conf"
     user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(
-        NGINX_CONF.format(user=user, dir=tmp_path, a=ports["a"], b=ports["b"], port=ports["nginx"])
-    )
+    conf.write_text(NGINX_MAIN.format(user=user, dir=tmp_path))
     proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"])
     processes.append(proxy)
     wait_for_200(f"http://127.0.0.1:{ports['nginx']}/api/healthz", process=proxy)
@@ -124,3 +140,15 @@ def test_session_survives_losing_its_replica(stack: dict[str, object], browser) 
     second = page.get_by_text("Replica:").inner_text().split(":")[1].strip()
     page.close()
     assert {first, second} == {"a", "b"}, "the reload landed on the other replica"
+
+
+def test_nginx_keeps_a_browser_on_one_replica_and_spreads_browsers(
+    stack: dict[str, object],
+) -> None:
+    url = f"{stack['url']}api/replica"
+    with httpx.Client() as browser:
+        seen = {browser.get(url).json()["replica"] for _ in range(10)}
+        assert "fluxlit_route" in browser.cookies
+    assert len(seen) == 1, "every request of a browser (its cookie) reaches one replica"
+    first_visits = {httpx.get(url).json()["replica"] for _ in range(30)}
+    assert first_visits == {"a", "b"}, "new browsers are spread over the replicas"

@@ -54,14 +54,18 @@ def test_probes_hit_routes_the_app_serves() -> None:
 
 
 def test_kubernetes_runs_the_image_the_readme_builds() -> None:
-    tag = re.search(r"docker build -t (\S+) \.", (ROOT / "README.md").read_text()).group(1)
-    assert f"image: {tag}:latest" in KUBERNETES
-    assert set(re.findall(r"^  name: (\S+)$", KUBERNETES, flags=re.M)) == {tag}
-    assert "sessionAffinity: ClientIP" in KUBERNETES and "USER app" in DOCKERFILE
+    image = re.search(r"docker build -t (\S+) \.", (ROOT / "README.md").read_text()).group(1)
+    name, _, tag = image.partition(":")
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert tag == version, "the image is tagged with the project's version"
+    assert f"image: {image}" in KUBERNETES
+    assert set(re.findall(r"^  name: (\S+)$", KUBERNETES, flags=re.M)) == {name}
+    assert "affinity: cookie" in KUBERNETES and "USER 10001" in DOCKERFILE
 
 
 def test_fluxlit_build_writes_the_same_files(tmp_path: Path) -> None:
     """Fails once the app changes what `fluxlit build` writes: regenerate with --force."""
-    fluxlit("build", "--output", str(tmp_path), "--kubernetes")
-    for name in ("Dockerfile", ".dockerignore", "k8s/app.yaml"):
+    fluxlit("build", "--output", str(tmp_path), "--kubernetes", "--compose")
+    names = ("Dockerfile", ".dockerignore", "k8s/app.yaml", "compose.yaml", "nginx.conf")
+    for name in names:
         assert (tmp_path / name).read_text() == (ROOT / name).read_text(), f"{name} is stale"

@@ -12,6 +12,12 @@ store = RedisSessionStore(os.environ["REPLICA_REDIS_URL"])
 app = FluxLit(title="Replicas", import_target="replica_app:app", session_store=store)
 
 
+@app.api.get("/replica")
+def replica() -> dict[str, str]:
+    """Which replica answered (the test checks where nginx sends a browser)."""
+    return {"replica": os.environ["REPLICA"]}
+
+
 @app.page("/", title="Home")
 def home(st: Any, client: Any) -> None:
     ensure_url_session(st, store)

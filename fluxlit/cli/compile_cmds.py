@@ -111,17 +111,13 @@ def build(
     ),
 ) -> None:
     """Emit a Dockerfile and .dockerignore (plus Kubernetes and compose files on request)."""
-    from fluxlit.errors import UserError
     from fluxlit_codegen.deploy import DeployOptions, write_deploy_files
 
     resolved = _resolve(target)
     options = DeployOptions(
         kubernetes=kubernetes, compose=compose, replicas=replicas, host=host, image=image
     )
-    try:
-        result = write_deploy_files(resolved, output or Path.cwd(), options, force=force)
-    except UserError as exc:
-        raise _fail(str(exc)) from None
+    result = write_deploy_files(resolved, output or Path.cwd(), options, force=force)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     for path in result.written:

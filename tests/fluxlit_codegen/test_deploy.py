@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -14,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.main import get_command
-from typer.testing import CliRunner
 
 from fluxlit.cli import app as cli
 from fluxlit.model import AppModel, AuthModel, JWTModel, SessionStoreModel
@@ -323,28 +323,32 @@ def test_a_project_with_nothing_to_install_gets_fluxlit_and_a_todo(tmp_path: Pat
     assert pinned in dockerfile, "what the app uses, pinned to the FluxLit that wrote it"
 
 
-def cli_build(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.chdir(root)
-    result = CliRunner().invoke(cli, ["build", *args])
-    return result.exit_code, result.stdout, result.stderr
+def cli_build(root: Path, *args: str) -> tuple[int, str, str]:
+    """``fluxlit build ARGS`` in ``root``, through the console script's error handler."""
+    result = subprocess.run(
+        [sys.executable, "-m", "fluxlit.cli", "build", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.returncode, result.stdout, result.stderr
 
 
 MANIFEST = '[[pages]]\npath = "/"\nhandler = "handlers:home"\n'
 
 
 @pytest.fixture
-def manifest_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def manifest_project(tmp_path: Path) -> Path:
     (tmp_path / "fluxlit.toml").write_text(MANIFEST)
     (tmp_path / "handlers.py").write_text("def home(st, client):\n    st.write('hi')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("handlers", None)
     return tmp_path
 
 
 def test_cli_build_without_dependencies_warns_and_succeeds(
-    manifest_project: Path, monkeypatch: pytest.MonkeyPatch
+    manifest_project: Path,
 ) -> None:
-    code, out, err = cli_build(manifest_project, monkeypatch)
+    code, out, err = cli_build(manifest_project)
     assert code == 0, err
     assert err.startswith("warning: ") and "neither pyproject.toml nor requirements.txt" in err
     assert "TODO" in (manifest_project / "Dockerfile").read_text()
@@ -352,13 +356,13 @@ def test_cli_build_without_dependencies_warns_and_succeeds(
 
 
 def test_cli_build_options_and_overwrite(
-    manifest_project: Path, monkeypatch: pytest.MonkeyPatch
+    manifest_project: Path,
 ) -> None:
     (manifest_project / "pyproject.toml").write_text(PYPROJECT)
     out_dir = manifest_project / "deploy"
     args = ["--output", str(out_dir), "--kubernetes", "--compose", "--replicas", "3"]
     args += ["--host", "shop.example.com", "--image", "registry.example.com/shop"]
-    code, out, err = cli_build(manifest_project, monkeypatch, *args)
+    code, out, err = cli_build(manifest_project, *args)
     assert (code, err) == (0, "")
     written = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())
     expected = [".dockerignore", "Dockerfile", "compose.yaml", "k8s/app.yaml", "nginx.conf"]
@@ -368,10 +372,10 @@ def test_cli_build_options_and_overwrite(
     assert container(k8s)["image"] == "registry.example.com/shop:1.4.2"
     assert documents(k8s)["Deployment"]["spec"]["replicas"] == 3
     assert len(re.findall(r"^  app-\d+:$", (out_dir / "compose.yaml").read_text(), re.M)) == 3
-    code, out, err = cli_build(manifest_project, monkeypatch, *args)
+    code, out, err = cli_build(manifest_project, *args)
     assert code == 2 and "already exist; pass --force to overwrite" in err
     assert "Traceback" not in out + err
-    assert cli_build(manifest_project, monkeypatch, *args, "--force")[0] == 0
+    assert cli_build(manifest_project, *args, "--force")[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -382,9 +386,9 @@ def test_cli_build_options_and_overwrite(
     ],
 )
 def test_cli_build_names_a_bad_option_in_one_line(
-    manifest_project: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+    manifest_project: Path, args: list[str], message: str
 ) -> None:
-    code, _, err = cli_build(manifest_project, monkeypatch, *args)
+    code, _, err = cli_build(manifest_project, *args)
     assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
     assert not (manifest_project / "Dockerfile").exists()
 

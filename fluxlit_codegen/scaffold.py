@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -17,6 +18,18 @@ PROFILES = ("minimal", "manifest", "multipage", "auth", "deploy")
 LAYERS = {"deploy": ("minimal", "deploy")}
 #: The app each Python profile's ``app.py`` defines (what the deploy files run).
 TARGET = "app:app"
+#: What no project should commit: build output, the PID file, local secrets, caches.
+GITIGNORE = (
+    ".fluxlit/",
+    ".fluxlit.pid",
+    ".env",
+    "__pycache__/",
+    "*.py[cod]",
+    ".pytest_cache/",
+    ".mypy_cache/",
+    ".ruff_cache/",
+    ".venv/",
+)
 
 
 class ScaffoldError(UserError):
@@ -54,9 +67,24 @@ def scaffold(target: Path, profile: str) -> Path:
     templates = resources.files("fluxlit_codegen.templates").joinpath("new")
     for layer in LAYERS.get(profile, (profile,)):
         _copy(templates.joinpath(layer), target, replacements)
+    (target / ".gitignore").write_text("\n".join(GITIGNORE) + "\n", encoding="utf-8")
+    if profile == "auth":
+        _write_dev_env(target)
     if profile == "deploy":
         _write_deploy_files(target, title)
     return target
+
+
+def _write_dev_env(target: Path) -> None:
+    """A ``.env`` with this project's own random development secret (git-ignored)."""
+    text = (
+        "# Development settings, read by FluxLit from this folder; never commit this file.\n"
+        "# Production sets FLUXLIT_JWT_HS256_SECRET (or FLUXLIT_JWT_JWKS_URL) in the environment.\n"
+        f"FLUXLIT_JWT_HS256_SECRET={secrets.token_urlsafe(48)}\n"
+    )
+    path = target / ".env"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
 
 
 def _write_deploy_files(target: Path, title: str) -> None:

@@ -1,6 +1,7 @@
 """A FluxLit app with JWT auth: a public route, a protected one, and a role check.
 
-Set FLUXLIT_JWT_ISSUER, FLUXLIT_JWT_AUDIENCE and FLUXLIT_JWT_HS256_SECRET (or
+Development reads FLUXLIT_JWT_HS256_SECRET from the generated .env; in production set
+FLUXLIT_JWT_ISSUER, FLUXLIT_JWT_AUDIENCE and FLUXLIT_JWT_HS256_SECRET (or
 FLUXLIT_JWT_JWKS_URL for RS256/ES256 tokens from your identity provider).
 """
 

@@ -1,0 +1,105 @@
+"""Every `fluxlit new` profile: a .gitignore, a private dev secret for auth, and it runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fluxlit_codegen.scaffold import PROFILES, scaffold
+
+FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
+#: A route each profile's app answers, under the default /api prefix.
+API_ROUTE = {
+    "minimal": "/api/hello",
+    "manifest": "/api/hello",
+    "multipage": "/api/sales",
+    "auth": "/api/public",
+    "deploy": "/api/hello",
+}
+
+
+def test_the_route_table_covers_every_profile() -> None:
+    assert set(API_ROUTE) == set(PROFILES)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_profile_ignores_build_output_pid_file_secrets_and_caches(
+    tmp_path: Path, profile: str
+) -> None:
+    ignored = (scaffold(tmp_path / "app", profile) / ".gitignore").read_text().splitlines()
+    for entry in (".fluxlit/", ".fluxlit.pid", ".env", "__pycache__/", ".pytest_cache/"):
+        assert entry in ignored
+
+
+def test_the_auth_profile_gets_its_own_random_dev_secret(tmp_path: Path) -> None:
+    secrets = []
+    for name in ("one", "two"):
+        env = scaffold(tmp_path / name, "auth") / ".env"
+        assert stat.S_IMODE(env.stat().st_mode) == 0o600
+        (line,) = [x for x in env.read_text().splitlines() if not x.startswith("#")]
+        key, _, value = line.partition("=")
+        assert key == "FLUXLIT_JWT_HS256_SECRET" and len(value) >= 32
+        secrets.append(value)
+    assert secrets[0] != secrets[1], "no two projects share a secret"
+    assert not (scaffold(tmp_path / "plain", "minimal") / ".env").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", PROFILES)
+def test_new_then_run_serves_api_and_ui_with_no_extra_step(tmp_path: Path, profile: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLUXLIT_")}
+    created = subprocess.run(
+        [FLUXLIT, "new", "shop", "--profile", profile],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert created.returncode == 0, created.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [FLUXLIT, "run", "--port", str(port)],
+        cwd=tmp_path / "shop",
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, f"fluxlit run exited: {server.communicate()[1]}"
+            try:
+                api = httpx.get(base + API_ROUTE[profile], timeout=5)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.3)
+        assert api.status_code == 200, api.text
+        ui = httpx.get(base + "/", timeout=30)
+        assert ui.status_code == 200 and "<html" in ui.text.lower()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

@@ -183,6 +183,18 @@ def test_hydrate_typed(fake_st) -> None:
     assert hydrate_url_session_typed(fake_st(), store, Prefs) == (None, None)
 
 
+@pytest.mark.parametrize(("merge", "theme"), [(True, "light"), (False, "dark")])
+def test_hydrate_typed_merge_decides_who_wins(fake_st, merge: bool, theme: str) -> None:
+    """With ``merge`` the in-flight value stays; without it the stored, validated one wins."""
+    store = InMemorySessionStore()
+    sid = new_session_id()
+    store.set(sid, {"theme": "dark"})
+    st = fake_st({"fluxlit_sid": sid})
+    st.session_state.update(theme="light", other=1)
+    assert hydrate_url_session_typed(st, store, Prefs, merge=merge) == (sid, Prefs(theme="dark"))
+    assert st.session_state == {"theme": theme, "other": 1}
+
+
 def _session_script() -> None:
     import streamlit as st
 

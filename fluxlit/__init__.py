@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
+    from fluxlit.auth.streamlit import prepare_streamlit_api_client
     from fluxlit.client import ApiClient
     from fluxlit.config import FluxlitSettings
-    from fluxlit.model import AppModel
+    from fluxlit.deep_links import match_nav_page, query_params
+    from fluxlit.model import AppModel, NavigationModel
     from fluxlit.pages.meta import PageMeta
     from fluxlit.pages.navigation import NavigationOrder
     from fluxlit.pages.params import (
@@ -57,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "FluxlitSettings": "fluxlit.config",
     "Header": "fluxlit.pages.params",
     "InMemorySessionStore": "fluxlit.url_session",
+    "NavigationModel": "fluxlit.model",
     "NavigationOrder": "fluxlit.pages.navigation",
     "PageMeta": "fluxlit.pages.meta",
     "Query": "fluxlit.pages.params",
@@ -68,9 +71,12 @@ _EXPORTS: dict[str, str] = {
     "ensure_url_session": "fluxlit.url_session",
     "hydrate_url_session": "fluxlit.url_session",
     "hydrate_url_session_typed": "fluxlit.url_session",
+    "match_nav_page": "fluxlit.deep_links",
     "new_session_id": "fluxlit.url_session",
     "parse_query_params": "fluxlit.pages.params",
     "persist_url_session": "fluxlit.url_session",
+    "prepare_streamlit_api_client": "fluxlit.auth.streamlit",
+    "query_params": "fluxlit.deep_links",
     "reset_trace_hook": "fluxlit.tracing",
     "set_trace_hook": "fluxlit.tracing",
     "streamlit_main_path": "fluxlit.testing",
@@ -103,6 +109,7 @@ __all__ = [
     "FluxlitSettings",
     "Header",
     "InMemorySessionStore",
+    "NavigationModel",
     "NavigationOrder",
     "PageMeta",
     "Query",
@@ -115,9 +122,12 @@ __all__ = [
     "ensure_url_session",
     "hydrate_url_session",
     "hydrate_url_session_typed",
+    "match_nav_page",
     "new_session_id",
     "parse_query_params",
     "persist_url_session",
+    "prepare_streamlit_api_client",
+    "query_params",
     "reset_trace_hook",
     "set_trace_hook",
     "streamlit_main_path",

@@ -244,6 +244,14 @@ class FluxLit(Generic[SettingsT]):
         self._navigation = NavigationOrder(paths)
         return self
 
+    def navigation(self, model: NavigationModel | NavigationOrder) -> Self:
+        """Set the sidebar order from ``NavigationModel(order=(...))`` (or a ``NavigationOrder``).
+
+        Same as ``navigation_order(*model.order)``; paths not registered are ignored.
+        """
+        paths = model.paths if isinstance(model, NavigationOrder) else model.order
+        return self.navigation_order(*paths)
+
     def discover_pages(self, directory: str, *, package: str | ModuleType) -> Self:
         """Import every module of ``{package}.{directory}`` and call its ``register(app)``.
 

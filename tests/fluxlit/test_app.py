@@ -210,6 +210,20 @@ def test_navigation_order(settings: FluxlitSettings) -> None:
     assert [p["path"] for p in fl.build_page_manifest()["pages"]] == ["/c", "/a", "/b"]
 
 
+def test_navigation_takes_the_published_navigation_model(settings: FluxlitSettings) -> None:
+    from fluxlit import NavigationModel, NavigationOrder
+
+    fl = FluxLit(settings=settings)
+    for path in ("/a", "/b", "/c"):
+        fl.page(path)(home)
+    assert fl.navigation(NavigationModel(order=("/b ", "/nowhere", "/c"))) is fl
+    assert [p.path for p in fl.page_entries()] == ["/b", "/c", "/a"]
+    assert fl.model().navigation == NavigationModel(order=("/b", "/nowhere", "/c"))
+    assert [p["path"] for p in fl.build_page_manifest()["pages"]] == ["/b", "/c", "/a"]
+    fl.navigation(NavigationOrder(["/a"]))
+    assert [p.path for p in fl.page_entries()] == ["/a", "/b", "/c"]
+
+
 def test_discover_pages_sorts_and_skips_private(settings: FluxlitSettings, apps_on_path) -> None:
     fl = FluxLit(settings=settings)
     assert fl.discover_pages("pages", package="discover_pkg") is fl

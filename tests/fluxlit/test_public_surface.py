@@ -186,6 +186,23 @@ def test_root_all_is_importable() -> None:
         assert getattr(fluxlit, name) is not None, name
 
 
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("query_params", "fluxlit.deep_links"),
+        ("match_nav_page", "fluxlit.deep_links"),
+        ("prepare_streamlit_api_client", "fluxlit.auth.streamlit"),
+        ("NavigationModel", "fluxlit.model"),
+    ],
+)
+def test_published_root_names_are_the_module_objects(name: str, module: str) -> None:
+    """Code written for the published package imports these from the root."""
+    import fluxlit
+
+    assert name in fluxlit.__all__ and name in dir(fluxlit)
+    assert getattr(fluxlit, name) is getattr(importlib.import_module(module), name)
+
+
 def test_the_walk_rejects_what_the_reference_does_not_say() -> None:
     """The checks themselves can fail: wrong defaults, factories and fields are caught."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 
 from fluxlit.auth.bff_store import InMemoryOIDCBFFTokenStore, OIDCBFFTokenStore
 from fluxlit.auth.jwt import issue_hs256_access_token
-from fluxlit.auth.oidc_client import GenericOIDCClient, OIDCProvider, pkce_pair
+from fluxlit.auth.oidc_client import GenericOIDCClient, OIDCProvider, accepts_nonce, pkce_pair
 
 logger = logging.getLogger("fluxlit.auth")
 
@@ -129,6 +130,7 @@ def register_oidc_bff_routes(
         state_ttl_seconds=config.state_ttl_seconds, otc_ttl_seconds=config.otc_ttl_seconds
     )
     router = APIRouter(prefix=router_prefix, tags=["auth"])
+    pass_nonce = accepts_nonce(config.oidc)
 
     def callback_uri(request: Request) -> str:
         root = str(request.scope.get("root_path", "")).rstrip("/")
@@ -139,7 +141,7 @@ def register_oidc_bff_routes(
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         verifier, challenge = pkce_pair()
         redirect_uri = callback_uri(request)
-        store.save_state(
+        store.save_pkce_verifier(
             state,
             {
                 "verifier": verifier,
@@ -147,13 +149,15 @@ def register_oidc_bff_routes(
                 "redirect_uri": redirect_uri,
                 "next": _safe_next(next),
             },
+            now=time.time(),
         )
+        extra = {"nonce": nonce} if pass_nonce else {}
         url = await config.oidc.authorization_url(
             redirect_uri=redirect_uri,
             state=state,
-            nonce=nonce,
             code_challenge=challenge,
             scope=config.scope,
+            **extra,
         )
         return RedirectResponse(url, status_code=302)
 
@@ -163,7 +167,7 @@ def register_oidc_bff_routes(
     ) -> RedirectResponse:
         if error:
             raise HTTPException(400, f"login failed at the provider ({error[:64]})")
-        attempt = store.pop_state(state) if state else None
+        attempt = store.pop_pkce_verifier(state, now=time.time()) if state else None
         if attempt is None or not code:
             raise HTTPException(400, "unknown, expired or already used login state")
         try:
@@ -187,13 +191,13 @@ def register_oidc_bff_routes(
             extra_claims=extra,
         )
         one_time = secrets.token_urlsafe(32)
-        store.save_code(one_time, {"access_token": access_token})
+        store.save_exchange_token(one_time, {"access_token": access_token}, now=time.time())
         landing = attempt["next"] or config.streamlit_redirect_path
         return RedirectResponse(_with_auth_code(public_base + landing, one_time), status_code=302)
 
     @router.post(config.exchange_path)
     async def exchange(body: ExchangeRequest) -> dict[str, Any]:
-        payload = store.pop_code(body.code)
+        payload = store.pop_exchange_token(body.code, now=time.time())
         if payload is None:
             raise HTTPException(400, "unknown, expired or already used auth_code")
         return {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -12,25 +11,28 @@ _Table = dict[str, tuple[float, dict[str, Any]]]
 
 @runtime_checkable
 class OIDCBFFTokenStore(Protocol):
-    """Keeps PKCE ``state`` and one-time ``auth_code`` payloads; each is read once.
+    """Keeps PKCE login attempts (by ``state``) and one-time ``auth_code`` payloads.
 
-    The default is process memory; several API replicas need a shared implementation
+    Each entry is read once. ``now`` is the wall-clock time (``time.time()``) of the
+    call, so a store shared by several replicas can judge expiry the same way on all
+    of them. Payloads are JSON-serialisable dicts the store keeps as given. The
+    default is process memory; several API replicas need a shared implementation
     (for example Redis with TTLs).
     """
 
-    def save_state(self, state: str, data: dict[str, Any]) -> None:
-        """Remember a login attempt under ``state``."""
+    def save_pkce_verifier(self, state: str, data: dict[str, Any], *, now: float) -> None:
+        """Remember a login attempt (PKCE verifier, nonce, redirect) under ``state``."""
         ...
 
-    def pop_state(self, state: str) -> dict[str, Any] | None:
+    def pop_pkce_verifier(self, state: str, *, now: float) -> dict[str, Any] | None:
         """Return and forget the attempt (``None`` if unknown, used or expired)."""
         ...
 
-    def save_code(self, code: str, data: dict[str, Any]) -> None:
-        """Remember a minted token under a one-time code."""
+    def save_exchange_token(self, code: str, data: dict[str, Any], *, now: float) -> None:
+        """Remember a minted access token under a one-time code."""
         ...
 
-    def pop_code(self, code: str) -> dict[str, Any] | None:
+    def pop_exchange_token(self, code: str, *, now: float) -> dict[str, Any] | None:
         """Return and forget the payload (``None`` if unknown, used or expired)."""
         ...
 
@@ -56,21 +58,22 @@ class InMemoryOIDCBFFTokenStore:
         if self.max_entries < 1:
             raise ValueError("InMemoryOIDCBFFTokenStore.max_entries must be at least 1")
 
-    def save_state(self, state: str, data: dict[str, Any]) -> None:
-        self._save(self._pkce, state, data, self.state_ttl_seconds)
+    def save_pkce_verifier(self, state: str, data: dict[str, Any], *, now: float) -> None:
+        self._save(self._pkce, state, data, now + self.state_ttl_seconds, now)
 
-    def pop_state(self, state: str) -> dict[str, Any] | None:
-        return self._pop(self._pkce, state)
+    def pop_pkce_verifier(self, state: str, *, now: float) -> dict[str, Any] | None:
+        return self._pop(self._pkce, state, now)
 
-    def save_code(self, code: str, data: dict[str, Any]) -> None:
-        self._save(self._exchange, code, data, self.otc_ttl_seconds)
+    def save_exchange_token(self, code: str, data: dict[str, Any], *, now: float) -> None:
+        self._save(self._exchange, code, data, now + self.otc_ttl_seconds, now)
 
-    def pop_code(self, code: str) -> dict[str, Any] | None:
-        return self._pop(self._exchange, code)
+    def pop_exchange_token(self, code: str, *, now: float) -> dict[str, Any] | None:
+        return self._pop(self._exchange, code, now)
 
-    def _save(self, table: _Table, key: str, data: dict[str, Any], ttl: float) -> None:
+    def _save(
+        self, table: _Table, key: str, data: dict[str, Any], deadline: float, now: float
+    ) -> None:
         with self._lock:
-            now = time.monotonic()
             table.pop(key, None)
             # Insertion order is (nearly) expiry order, so both loops stop early.
             while table:
@@ -78,11 +81,11 @@ class InMemoryOIDCBFFTokenStore:
                 if table[oldest][0] > now and len(table) < self.max_entries:
                     break
                 del table[oldest]
-            table[key] = (now + ttl, dict(data))
+            table[key] = (deadline, dict(data))
 
-    def _pop(self, table: _Table, key: str) -> dict[str, Any] | None:
+    def _pop(self, table: _Table, key: str, now: float) -> dict[str, Any] | None:
         with self._lock:
             entry = table.pop(key, None)
-        if entry is None or entry[0] <= time.monotonic():
+        if entry is None or entry[0] <= now:
             return None
         return entry[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -17,6 +18,15 @@ from fluxlit.auth.jwt import ASYMMETRIC_ALGORITHMS
 from fluxlit.auth.pyjwt import pyjwt
 
 
+def accepts_nonce(provider: OIDCProvider) -> bool:
+    """Whether ``provider.authorization_url`` takes a ``nonce`` keyword (or ``**kwargs``)."""
+    try:
+        params = inspect.signature(provider.authorization_url).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: pass it, as before
+        return True
+    return any(p.name == "nonce" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
 def pkce_pair() -> tuple[str, str]:
     """A fresh ``(code_verifier, S256 code_challenge)`` pair."""
     verifier = secrets.token_urlsafe(64)
@@ -26,10 +36,15 @@ def pkce_pair() -> tuple[str, str]:
 
 @runtime_checkable
 class OIDCProvider(Protocol):
-    """Minimal OIDC surface the BFF routes need: authorize, exchange, (verify)."""
+    """Minimal OIDC surface the BFF routes need: authorize, exchange, (verify).
+
+    ``authorization_url`` may also take a ``nonce: str`` keyword (or ``**kwargs``):
+    the BFF passes the login's nonce only to providers that accept it, so providers
+    written without one keep working.
+    """
 
     async def authorization_url(
-        self, *, redirect_uri: str, state: str, nonce: str, code_challenge: str, scope: str
+        self, *, redirect_uri: str, state: str, code_challenge: str, scope: str
     ) -> str:
         """URL of the provider's login page for this attempt."""
         ...
@@ -73,22 +88,28 @@ class GenericOIDCClient:
         return self._discovery
 
     async def authorization_url(
-        self, *, redirect_uri: str, state: str, nonce: str, code_challenge: str, scope: str
+        self,
+        *,
+        redirect_uri: str,
+        state: str,
+        code_challenge: str,
+        scope: str,
+        nonce: str | None = None,
     ) -> str:
+        """The provider's login URL (code flow, PKCE S256; ``nonce`` when given)."""
         meta = await self.discovery()
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": self.config.client_id,
-                "redirect_uri": redirect_uri,
-                "scope": scope,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "code_challenge_method": "S256",
-            }
-        )
-        return f"{meta['authorization_endpoint']}?{query}"
+        params = {
+            "response_type": "code",
+            "client_id": self.config.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": scope,
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+        }
+        if nonce is not None:
+            params["nonce"] = nonce
+        return f"{meta['authorization_endpoint']}?{urlencode(params)}"
 
     async def exchange_code(
         self, *, code: str, redirect_uri: str, code_verifier: str

@@ -257,6 +257,74 @@ def test_unverified_id_tokens_from_custom_providers_are_refused_by_default() -> 
     )
 
 
+class NoNonceProvider:
+    """Written for the published package: ``authorization_url`` takes no ``nonce``."""
+
+    async def authorization_url(
+        self, *, redirect_uri: str, state: str, code_challenge: str, scope: str
+    ) -> str:
+        return f"https://login.custom.test/authorize?state={state}"
+
+    async def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str
+    ) -> dict[str, Any]:
+        return {"id_token": jwt.encode({"sub": "dan"}, "k" * 32, algorithm="HS256")}
+
+
+def test_a_provider_without_a_nonce_keyword_still_logs_in() -> None:
+    client = browser(bff_app(NoNonceProvider(), allow_unverified_id_token_for_custom_oidc=True))
+    login = client.get("/auth/login")
+    assert login.status_code == 302, login.text
+    state = parse_qs(urlsplit(login.headers["location"]).query)["state"][0]
+    code = auth_code(client.get("/auth/callback", params={"code": "c", "state": state}))
+    assert client.post("/auth/exchange", json={"code": code}).status_code == 200
+
+
+class PublishedStore:
+    """A token store written to the published protocol, recording the ``now`` it is given."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, dict[str, Any]] = {}
+        self.calls: list[tuple[str, float]] = []
+
+    def save_pkce_verifier(self, state: str, data: dict[str, Any], *, now: float) -> None:
+        self.calls.append(("save_pkce_verifier", now))
+        self.data["s:" + state] = data
+
+    def pop_pkce_verifier(self, state: str, *, now: float) -> dict[str, Any] | None:
+        self.calls.append(("pop_pkce_verifier", now))
+        return self.data.pop("s:" + state, None)
+
+    def save_exchange_token(self, code: str, data: dict[str, Any], *, now: float) -> None:
+        self.calls.append(("save_exchange_token", now))
+        self.data["c:" + code] = data
+
+    def pop_exchange_token(self, code: str, *, now: float) -> dict[str, Any] | None:
+        self.calls.append(("pop_exchange_token", now))
+        return self.data.pop("c:" + code, None)
+
+
+def test_a_token_store_of_the_published_protocol_gets_now(provider: Provider) -> None:
+    from fluxlit.auth import OIDCBFFTokenStore
+
+    store = PublishedStore()
+    assert isinstance(store, OIDCBFFTokenStore)
+    client = browser(bff_app(generic_client(provider), bff_token_store=store))
+    before = time.time()
+    state, nonce = start_login(client)
+    provider.id_token = provider.id_token_for(nonce)
+    code = auth_code(client.get("/auth/callback", params={"code": "c", "state": state}))
+    assert client.post("/auth/exchange", json={"code": code}).status_code == 200
+    assert [name for name, _ in store.calls] == [
+        "save_pkce_verifier",
+        "pop_pkce_verifier",
+        "save_exchange_token",
+        "pop_exchange_token",
+    ]
+    assert all(before <= now <= time.time() for _, now in store.calls), "wall-clock now"
+    assert store.data == {}, "each entry is read once"
+
+
 def test_state_and_one_time_code_expire(provider: Provider) -> None:
     """``state_ttl_seconds`` and ``otc_ttl_seconds`` reach the default store; expired is 400."""
     client = browser(bff_app(generic_client(provider), state_ttl_seconds=1, otc_ttl_seconds=1))
@@ -273,22 +341,23 @@ def test_state_and_one_time_code_expire(provider: Provider) -> None:
 
 def test_in_memory_store_is_bounded() -> None:
     store = InMemoryOIDCBFFTokenStore(max_entries=3)
+    now = time.time()
     for i in range(5):
-        store.save_state(f"s{i}", {"i": i})
-        store.save_code(f"c{i}", {"i": i})
-    assert [store.pop_state(f"s{i}") for i in range(5)] == [
+        store.save_pkce_verifier(f"s{i}", {"i": i}, now=now)
+        store.save_exchange_token(f"c{i}", {"i": i}, now=now)
+    assert [store.pop_pkce_verifier(f"s{i}", now=now) for i in range(5)] == [
         None,
         None,
         {"i": 2},
         {"i": 3},
         {"i": 4},
     ]
-    assert store.pop_code("c0") is None and store.pop_code("c4") == {"i": 4}
-    short = InMemoryOIDCBFFTokenStore(state_ttl_seconds=0.05, max_entries=100)
+    assert store.pop_exchange_token("c0", now=now) is None
+    assert store.pop_exchange_token("c4", now=now) == {"i": 4}
+    short = InMemoryOIDCBFFTokenStore(state_ttl_seconds=5, max_entries=100)
     for i in range(50):
-        short.save_state(f"old{i}", {})
-    time.sleep(0.1)
-    short.save_state("new", {})
+        short.save_pkce_verifier(f"old{i}", {}, now=now)
+    short.save_pkce_verifier("new", {}, now=now + 6)
     assert len(short._pkce) == 1, "expired entries are dropped when a new one is saved"
     with pytest.raises(ValueError, match="max_entries"):
         InMemoryOIDCBFFTokenStore(max_entries=0)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fluxlit.logging.output import apply_log_format
 from fluxlit.tracing import current_trace_hook, trace_span
 
 if TYPE_CHECKING:
@@ -236,9 +237,10 @@ class GatewayObservability:
     def from_settings(cls, settings: FluxlitSettings, api: Any = None) -> GatewayObservability:
         """Metrics per ``metrics_enabled`` (and its host, port and token).
 
-        With ``tracing_enabled``, also installs OpenTelemetry as the trace hook and
-        instruments the FastAPI ``api``.
+        Also applies ``log_format`` to this process and, with ``tracing_enabled``,
+        installs OpenTelemetry as the trace hook and instruments the FastAPI ``api``.
         """
+        apply_log_format(settings)
         if settings.tracing_enabled:
             from fluxlit.otel import enable_tracing
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,9 @@ def traced(
     monkeypatch: pytest.MonkeyPatch, telemetry: tuple[TracerProvider, InMemorySpanExporter]
 ) -> Iterator[tuple[FluxLitTestClient, InMemorySpanExporter]]:
     monkeypatch.syspath_prepend(str(APPS))
+    # A fresh app: FastAPI's instrumentation must be added before the app first starts,
+    # and other tests may have started the cached one.
+    monkeypatch.delitem(sys.modules, "observed", raising=False)
     from observed import app  # type: ignore[import-not-found]
 
     provider, exporter = telemetry

@@ -125,8 +125,8 @@ def _is_docs_route(app: FluxLit[Any], path: str) -> bool:
 
 def _document(model: AppModel) -> tomlkit.TOMLDocument:
     document = tomlkit.document()
-    if model.target:
-        document["target"] = model.target
+    if model.target and not _from_python(model):
+        document["target"] = model.target  # a manifest's target is the app it extends
     settings = dict(model.settings)
     if settings.get("title") == model.title:
         document["title"] = settings.pop("title")
@@ -151,6 +151,19 @@ def _document(model: AppModel) -> tomlkit.TOMLDocument:
             mode="json", exclude_defaults=True
         )
     return document
+
+
+def _from_python(model: AppModel) -> bool:
+    return model.source.startswith("python:")
+
+
+def _unwritten(model: AppModel) -> tuple[str, ...]:
+    """Model fields the manifest does not carry: its source, and a Python app's own target.
+
+    The exported manifest replaces the Python app; a ``target`` in it would name an app
+    to extend, and assemble every page and route twice.
+    """
+    return ("source", "target") if _from_python(model) else ("source",)
 
 
 def _import(ref: HandlerRef | None) -> str | None:
@@ -210,7 +223,7 @@ def _check_round_trip(text: str, model: AppModel) -> None:
     differ = [
         name
         for name in AppModel.model_fields
-        if name != "source" and getattr(back, name) != getattr(model, name)
+        if name not in _unwritten(model) and getattr(back, name) != getattr(model, name)
     ]
     if differ:
         raise ExportError(_report([f"{name}: as the app has it" for name in differ]))

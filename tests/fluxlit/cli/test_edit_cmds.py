@@ -156,7 +156,7 @@ def test_export_writes_the_manifest_of_a_python_app(python_project: Path) -> Non
     assert code == 0
     code, out = run("export", "export_demo:app")
     assert code == 0
-    assert out.startswith('target = "export_demo:app"\ntitle = "Sales"\n\n[[pages]]\n')
+    assert out.startswith('title = "Sales"\n\n[[pages]]\n')
     (python_project / "fluxlit.toml").write_text(out)
     model = load_manifest(python_project / "fluxlit.toml")
     assert [(r.path, r.handler.value, r.tags) for r in model.routes] == [

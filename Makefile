@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo test lint
+.PHONY: setup system demo test lint docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev,auth,redis,metrics,otel,e2e]"
+	$(BIN)/python -m pip install -q -e ".[dev,auth,redis,metrics,otel,e2e,docs]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -22,6 +22,9 @@ demo: setup
 
 test: setup system
 	$(BIN)/python -m pytest -q
+
+docs: setup
+	$(BIN)/mkdocs serve
 
 lint: setup
 	$(BIN)/ruff check fluxlit fluxlit_codegen tests bench templates

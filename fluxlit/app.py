@@ -16,6 +16,7 @@ from pydantic import JsonValue
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
+from fluxlit.api_routes import app_routes
 from fluxlit.client import ApiClient
 from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings, load_settings
 from fluxlit.logging.access import RequestLoggingMiddleware
@@ -360,18 +361,18 @@ class FluxLit(Generic[SettingsT]):
 
     def _route_models(self) -> list[RouteModel]:
         models = []
-        for route in self.api.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+        for route in app_routes(self.api):
+            if not isinstance(route.declared, APIRoute) or not route.served.include_in_schema:
                 continue
-            methods = tuple(sorted(route.methods or ()))
+            methods = tuple(sorted(route.methods))
             key = f"{','.join(methods)} {route.path}"
             models.append(
                 RouteModel(
                     path=route.path,
-                    handler=handler_ref(route.endpoint, registry_key=key),
+                    handler=handler_ref(route.served.endpoint, registry_key=key),
                     methods=methods,
-                    summary=route.summary,
-                    tags=tuple(str(t) for t in route.tags or ()),
+                    summary=route.served.summary,
+                    tags=tuple(str(t) for t in route.served.tags or ()),
                 )
             )
         return models
@@ -379,8 +380,8 @@ class FluxLit(Generic[SettingsT]):
     def _mount_models(self) -> list[MountModel]:
         return [
             MountModel(path=route.path, app=HandlerRef(kind="registry", value=route.path))
-            for route in self.api.routes
-            if isinstance(route, Mount)
+            for route in app_routes(self.api)
+            if isinstance(route.declared, Mount)
         ]
 
     # ------------------------------------------------------------- helpers

@@ -97,13 +97,14 @@ def _live_parts(app: FluxLit[Any], model: AppModel) -> list[str]:
         problems.append("auth.oidc: the login attached with attach_oidc_login (write [auth.oidc])")
     oidc_paths = {getattr(r, "path", None) for r in getattr(oidc_router, "routes", ())}
     recorded = {(r.path, m) for r in model.routes for m in r.methods}
-    for route in app.api.routes:
-        path = getattr(route, "path", "")
-        methods = sorted(getattr(route, "methods", None) or ())
-        endpoint = getattr(route, "endpoint", None)
+    from fluxlit.api_routes import app_routes  # the app is live here: FastAPI is loaded
+
+    for found in app_routes(app.api):
+        route, path, endpoint = found.served, found.path, found.endpoint
+        methods = sorted(found.methods)
         if path in OWN_ROUTES or path in oidc_paths or _is_docs_route(app, path):
             continue
-        if type(route).__name__ == "Mount":
+        if type(found.declared).__name__ == "Mount":
             continue  # reported from the model
         label = f"{' '.join(methods) or 'websocket'} {path}"
         if endpoint is None or not all((path, m) in recorded for m in methods) or not methods:

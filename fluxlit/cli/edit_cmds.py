@@ -74,7 +74,7 @@ def pages_add(
     script: str | None = typer.Option(None, "--script", help="A plain Streamlit script instead."),
     icon: str | None = typer.Option(None, "--icon", help="Emoji or :material/name:."),
 ) -> None:
-    """Add a [[pages]] entry to the manifest (validated before it is written)."""
+    """Add a page to the manifest (validated before it is written)."""
     entry = {"path": path, "title": title, "handler": handler, "script": script, "icon": icon}
     _add("pages", entry, f"page {path}")
 
@@ -85,7 +85,7 @@ def routes_add(
     method: list[str] = typer.Option(["GET"], "--method", help="HTTP method (repeatable)."),
     summary: str | None = typer.Option(None, "--summary", help="OpenAPI summary."),
 ) -> None:
-    """Add a [[routes]] entry to the manifest (validated before it is written)."""
+    """Add an API route to the manifest (validated before it is written)."""
     methods = [m.upper() for m in method]
     entry = {"path": path, "methods": methods, "handler": handler, "summary": summary}
     _add("routes", entry, f"route {' '.join(methods)} {path}")
@@ -97,7 +97,7 @@ def mounts_add(
     static: str | None = typer.Option(None, "--static", help="Folder of static files."),
     html: bool = typer.Option(False, "--html", help="Static: serve index.html for folders."),
 ) -> None:
-    """Add a [[mounts]] entry: an ASGI app (--app) or a static folder (--static)."""
+    """Add a mount to the manifest: an ASGI app (--app) or a static folder (--static)."""
     if (app is None) == (static is None):
         with _user_errors():
             raise UserError("mounts add: give exactly one of --app module:attr or --static DIR")
@@ -112,7 +112,7 @@ def _path_is(path: str, key: str = "path") -> Callable[[dict[str, Any]], bool]:
 
 
 def pages_remove(path: str = typer.Argument(..., help="URL path of the page.")) -> None:
-    """Remove the page at PATH (and its place in [navigation] order)."""
+    """Remove the page at PATH from the manifest (and from the navigation order)."""
     _remove("pages", f"page {path}", _path_is(path), page=path)
 
 

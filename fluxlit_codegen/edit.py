@@ -8,6 +8,7 @@ the manifest invalid changes nothing.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -237,7 +238,10 @@ def save(manifest: ManifestDocument) -> None:
                 f"{exc}\n{manifest.path.name} was not changed (the lines above are those it "
                 "would have had)"
             ) from None
+    mode = manifest.path.stat().st_mode & 0o7777 if manifest.path.exists() else None
     try:
         write_files({manifest.path.name: text}, manifest.path.parent)
-    except WriteError as exc:
+        if mode is not None:
+            os.chmod(manifest.path, mode)  # the replacement keeps the edited file's mode
+    except (WriteError, OSError) as exc:
         raise EditError(str(exc)) from None

@@ -206,3 +206,12 @@ def test_a_key_that_is_not_an_array_is_refused(tmp_path: Path) -> None:
     manifest = open_manifest(project(tmp_path, 'pages = "home"\n'))
     with pytest.raises(EditError, match="'pages' is not an array of tables"):
         add_entry(manifest, "pages", NEW_PAGE)
+
+
+def test_the_edited_file_keeps_its_mode(tmp_path: Path) -> None:
+    root = project(tmp_path, COMMENTED)
+    (root / "fluxlit.toml").chmod(0o640)
+    manifest = open_manifest(root)
+    add_entry(manifest, "pages", NEW_PAGE)
+    save(manifest)
+    assert (root / "fluxlit.toml").stat().st_mode & 0o777 == 0o640

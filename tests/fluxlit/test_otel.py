@@ -10,15 +10,16 @@ import pytest
 
 from fluxlit import FluxLitTestClient
 from fluxlit.tracing import install_trace_hook
+from tests.helpers.ci import require_module
 
-pytest.importorskip("opentelemetry.sdk")
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+require_module("opentelemetry.sdk", extra="otel")  # skipped locally without it, fails in CI
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider  # noqa: E402
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E402
     InMemorySpanExporter,
 )
 
-from fluxlit.otel import enable_tracing
+from fluxlit.otel import enable_tracing  # noqa: E402
 
 APPS = Path(__file__).with_name("apps")
 TARGET = "observed:app"

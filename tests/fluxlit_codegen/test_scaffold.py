@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from fluxlit_codegen.scaffold import PROFILES, scaffold
+from tests.helpers.net import free_port, wait_until
 
 FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
 #: A route each profile's app answers, under the default /api prefix.
@@ -53,12 +52,6 @@ def test_the_auth_profile_gets_its_own_random_dev_secret(tmp_path: Path) -> None
     assert not (scaffold(tmp_path / "plain", "minimal") / ".env").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("profile", PROFILES)
 def test_new_then_run_serves_api_and_ui_with_no_extra_step(tmp_path: Path, profile: str) -> None:
@@ -72,7 +65,7 @@ def test_new_then_run_serves_api_and_ui_with_no_extra_step(tmp_path: Path, profi
         timeout=60,
     )
     assert created.returncode == 0, created.stderr
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [FLUXLIT, "run", "--port", str(port)],
         cwd=tmp_path / "shop",
@@ -84,15 +77,13 @@ def test_new_then_run_serves_api_and_ui_with_no_extra_step(tmp_path: Path, profi
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, f"fluxlit run exited: {server.communicate()[1]}"
-            try:
-                api = httpx.get(base + API_ROUTE[profile], timeout=5)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the server did not answer"
-                time.sleep(0.3)
+        api = wait_until(
+            lambda: httpx.get(base + API_ROUTE[profile], timeout=5),
+            "the server to answer",
+            timeout=90,
+            interval=0.3,
+            process=server,
+        )
         assert api.status_code == 200, api.text
         ui = httpx.get(base + "/", timeout=30)
         assert ui.status_code == 200 and "<html" in ui.text.lower()

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -21,13 +21,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _exited(process: subprocess.Popen[bytes], what: str) -> AssertionError:
+def _exited(process: subprocess.Popen[Any], what: str) -> AssertionError:
+    """The failure for a process that ended early, with the end of its piped output."""
     output = ""
-    if process.stdout is not None:
-        output = "\n" + process.stdout.read().decode(errors="replace")[-4000:]
-    return AssertionError(
-        f"{process.args!r} exited with {process.returncode} before {what}{output}"
-    )
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            data = stream.read()
+            output += data.decode(errors="replace") if isinstance(data, bytes) else data
+    tail = "\n" + output[-4000:] if output else ""
+    return AssertionError(f"{process.args!r} exited with {process.returncode} before {what}{tail}")
 
 
 def wait_until(
@@ -36,7 +38,7 @@ def wait_until(
     *,
     timeout: float = 60,
     interval: float = 0.2,
-    process: subprocess.Popen[bytes] | None = None,
+    process: subprocess.Popen[Any] | None = None,
     errors: tuple[type[BaseException], ...] = NOT_YET,
 ) -> T:
     """Call ``probe`` until it returns something other than ``None``/``False``; return that.
@@ -66,7 +68,7 @@ def answer_200(url: str) -> httpx.Response | None:
 
 
 def wait_for_200(
-    url: str, *, process: subprocess.Popen[bytes] | None = None, timeout: float = 60
+    url: str, *, process: subprocess.Popen[Any] | None = None, timeout: float = 60
 ) -> httpx.Response:
     """Wait until ``GET url`` answers 200 (while ``process``, if given, keeps running)."""
     return wait_until(

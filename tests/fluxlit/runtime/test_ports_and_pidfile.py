@@ -7,11 +7,9 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fluxlit.errors import UserError
@@ -22,6 +20,7 @@ from fluxlit.runtime.pidfile import (
     write_pidfile,
 )
 from fluxlit.runtime.ports import PortError, check_port_free
+from tests.helpers.net import free_port, wait_for_200
 
 FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
 APP = (
@@ -112,18 +111,12 @@ def test_run_on_a_busy_port_says_so_before_the_banner(
     assert not (clean_fluxlit_env / ".fluxlit.pid").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_a_second_run_in_the_same_folder_leaves_the_first_one_stoppable(
     clean_fluxlit_env: Path,
 ) -> None:
     (clean_fluxlit_env / "app.py").write_text(APP)
-    port = _free_port()
+    port = free_port()
     first = subprocess.Popen(
         [FLUXLIT, "run", "--port", str(port)],
         cwd=clean_fluxlit_env,
@@ -132,21 +125,13 @@ def test_a_second_run_in_the_same_folder_leaves_the_first_one_stoppable(
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "first server did not start"
-            time.sleep(0.2)
+        wait_for_200(f"http://127.0.0.1:{port}/api/healthz", process=first)
         pidfile = clean_fluxlit_env / ".fluxlit.pid"
         assert read_pid(pidfile) == first.pid
 
         same_port = _fluxlit(clean_fluxlit_env, "run", "--port", str(port))
         assert same_port.returncode == 2 and "is already in use" in same_port.stderr
-        other_port = _fluxlit(clean_fluxlit_env, "run", "--port", str(_free_port()))
+        other_port = _fluxlit(clean_fluxlit_env, "run", "--port", str(free_port()))
         assert other_port.returncode == 2
         assert other_port.stderr == (
             f"error: .fluxlit.pid: a FluxLit server started here is still running "

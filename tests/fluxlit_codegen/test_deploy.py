@@ -423,3 +423,27 @@ def test_each_scaffold_ships_an_installable_pyproject(tmp_path: Path, profile: s
 
 def test_every_python_profile_is_covered() -> None:
     assert set(EXPECTED_DEPENDENCY) | {"deploy"} == set(PROFILES)
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
+
+
+def documented_build_commands() -> list[list[str]]:
+    """The `fluxlit build ...` lines of docs/deployment.md's shell blocks (comments cut)."""
+    blocks = re.findall(r"```bash\n(.*?)```", DOCS.read_text(), flags=re.S)
+    lines = [line.split("#")[0].split() for block in blocks for line in block.splitlines()]
+    return [line[2:] for line in lines if line[:2] == ["fluxlit", "build"]]
+
+
+@pytest.mark.parametrize("args", documented_build_commands(), ids=" ".join)
+def test_the_documented_build_commands_work(tmp_path: Path, args: list[str]) -> None:
+    project = scaffold(tmp_path / "shop", "minimal")
+    code, out, err = cli_build(project, *args)
+    assert (code, err) == (0, ""), err
+    assert f"wrote {project / 'Dockerfile'}" in out.splitlines()
+    for flag, name in (("--compose", "compose.yaml"), ("--kubernetes", "k8s/app.yaml")):
+        assert (project / name).is_file() == (flag in args), name
+
+
+def test_the_docs_show_commands() -> None:
+    assert len(documented_build_commands()) >= 3

@@ -7,27 +7,32 @@ from typing import Any
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from fluxlit.config.settings import FluxlitSettings
+from fluxlit.gateway.security_headers import security_headers
 
-BASELINE_HEADERS: dict[str, str] = {
-    "X-Content-Type-Options": "nosniff",
-    # Streamlit embeds components in same-origin iframes, so DENY would break them.
-    "X-Frame-Options": "SAMEORIGIN",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-}
+BASELINE_HEADERS: dict[str, str] = security_headers(FluxlitSettings.model_construct())
+"""The default policy: nosniff, same-origin framing only, referrer and permissions policies."""
 
 
 class SecurityHeadersMiddleware(BaseHTTPMiddleware):
-    """Add baseline security headers, never overwriting one the app already set.
+    """Add security headers (``BASELINE_HEADERS`` unless ``headers`` is given), never
+    overwriting one the app already set.
 
-    Opt-in with ``FLUXLIT_SECURITY_HEADERS=true``.
+    Opt-in with ``FLUXLIT_SECURITY_HEADERS=true``: the gateway then adds the same
+    headers to UI responses too (``fluxlit.gateway.security_headers``).
     """
+
+    def __init__(
+        self, app: ASGIApp, dispatch: Any = None, *, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(app, dispatch)
+        self.headers = BASELINE_HEADERS if headers is None else headers
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
-        for name, value in BASELINE_HEADERS.items():
+        for name, value in self.headers.items():
             response.headers.setdefault(name, value)
         return response
 
@@ -43,4 +48,4 @@ def apply_http_hardening(api: object, settings: FluxlitSettings) -> None:
         kwargs.update(settings.cors_middleware_kwargs)
         api.add_middleware(CORSMiddleware, **kwargs)
     if settings.security_headers:
-        api.add_middleware(SecurityHeadersMiddleware)
+        api.add_middleware(SecurityHeadersMiddleware, headers=security_headers(settings))

@@ -328,8 +328,12 @@ class FluxLitTestClient:
         target (its ``fluxlit.toml``) the generated entrypoint runs; its build folder
         is removed when the returned ``AppTest`` is garbage-collected.
         """
+        from streamlit import config
         from streamlit.testing.v1 import AppTest
 
+        # Tests want the real error, even after a production app was built in this
+        # process (which hides error details in Streamlit's process-wide config).
+        config.set_option("client.showErrorDetails", "full")
         script, build = self._entry_script(target)
         at = AppTest.from_file(script, default_timeout=30)
         if build is not None:

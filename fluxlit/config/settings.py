@@ -132,7 +132,15 @@ class FluxlitSettings(BaseSettings):
     cors_allow_origins: list[str] = Field(default_factory=list)
     cors_middleware_kwargs: dict[str, Any] = Field(default_factory=dict)
     security_headers: bool = Field(False, validation_alias=_env_choices("security_headers"))
+    frame_ancestors: list[str] = Field(default_factory=lambda: ["'self'"])
     max_request_body_bytes: int = Field(default=0, ge=0)
+    max_request_header_bytes: int = Field(default=65536, ge=1024)
+    max_request_headers: int = Field(default=100, ge=1)
+    request_header_timeout_s: float = Field(default=10.0, gt=0)
+    max_connections: int = Field(default=1000, ge=0)
+    allowed_hosts: list[str] = Field(default_factory=list)
+    api_concurrency: int = Field(default=100, ge=0)
+    ui_thread_reserve: int = Field(default=16, ge=1)
 
     # Sidecar gateway tuning (mirrors fluxlit.gateway.GatewayProxyOptions). Aliased fields
     # read FLUXLIT_<FIELD>, then FLUXLIT_<ALIAS> (see SETTING_ALIASES).

@@ -24,6 +24,7 @@ from fluxlit.gateway.paths import (
     normalize_root_mount,
     split_gateway_paths,
 )
+from fluxlit.gateway.policy import GatewayPolicy
 from fluxlit.gateway.proxy import StreamlitProxy
 
 
@@ -36,6 +37,7 @@ def build_gateway(
     api_prefix: str = "/api",
     root_mount: str = "",
     proxy_settings: FluxlitSettings | None = None,
+    policy: GatewayPolicy | None = None,
 ) -> ASGIApp:
     """Build the ASGI app Uvicorn serves in sidecar mode.
 
@@ -47,7 +49,8 @@ def build_gateway(
     must match ``root_path`` and Streamlit's ``server.baseUrlPath``); both apps get it
     in their paths whether or not the proxy in front already removed it. Lifespan
     events go to ``api_app`` only. ``proxy_settings`` supplies timeouts, body limits,
-    concurrency and WebSocket tuning (defaults when ``None``).
+    concurrency and WebSocket tuning (defaults when ``None``); ``policy`` the checks
+    every request passes (from ``proxy_settings`` when ``None``).
     """
     options = GatewayProxyOptions.from_settings(proxy_settings)
     resolve = upstream_resolver if upstream_resolver is not None else lambda: upstream_base
@@ -64,10 +67,12 @@ def build_gateway(
         observability=GatewayObservability.from_settings(proxy_settings, api_app)
         if proxy_settings
         else None,
+        policy=policy or GatewayPolicy.from_settings(proxy_settings),
     )
 
 
 __all__ = [
+    "GatewayPolicy",
     "GatewayProxyOptions",
     "build_dispatcher",
     "build_gateway",

@@ -13,11 +13,15 @@ from collections.abc import Sequence
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fluxlit.gateway.access_log import call_with_access_log
+from fluxlit.gateway.api_gate import ApiConcurrencyGate
 from fluxlit.gateway.body_limit import call_with_body_limit
+from fluxlit.gateway.guard import RequestGuard
 from fluxlit.gateway.lifespan import run_lifespans
 from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.paths import normalize_api_mount_path, normalize_root_mount
+from fluxlit.gateway.policy import GatewayPolicy
 from fluxlit.gateway.request_id import Headers, inbound_request_id, send_with_request_id
+from fluxlit.gateway.ws_origin import WebSocketOriginGuard
 from fluxlit.logging.context import reset_request_id, set_request_id
 
 DOC_PATHS = frozenset({"/docs", "/redoc", "/openapi.json"})
@@ -160,6 +164,7 @@ def build_dispatcher(
     max_request_body_bytes: int = 0,
     lifespan_apps: Sequence[ASGIApp] | None = None,
     observability: GatewayObservability | None = None,
+    policy: GatewayPolicy | None = None,
 ) -> ASGIApp:
     """Build the ASGI app that serves both runtime modes.
 
@@ -177,9 +182,18 @@ def build_dispatcher(
     bodies; ``access_log`` logs one line per HTTP request. Lifespan events go to every
     app of ``lifespan_apps`` (default: ``api_app`` only). ``observability`` adds
     metrics and the scrape endpoint; trace spans are opened whenever a hook is installed.
+    ``policy`` (defaults when ``None``) is applied to every request first, see
+    ``fluxlit.gateway.guard``; with ``policy.ws_origins`` set, the UI's WebSockets pass
+    ``WebSocketOriginGuard``, and with ``policy.api_concurrency`` set, API requests pass
+    ``ApiConcurrencyGate``.
     """
     observe = observability or GatewayObservability()
     mount = normalize_root_mount(root_mount)
+    policy = policy or GatewayPolicy()
+    if policy.api_concurrency:
+        api_app = ApiConcurrencyGate(api_app, policy.api_concurrency)
+    if policy.ws_origins is not None:
+        ui_app = WebSocketOriginGuard(ui_app, policy.ws_origins)
     dispatcher = Dispatcher(
         observe.tag(api_app, "api", mount),
         observe.tag(ui_app, "ui", mount),
@@ -189,4 +203,4 @@ def build_dispatcher(
         max_request_body_bytes=max_request_body_bytes,
         lifespan_apps=(api_app,) if lifespan_apps is None else lifespan_apps,
     )
-    return observe.wrap(dispatcher, mount)
+    return observe.wrap(RequestGuard(dispatcher, policy), mount)

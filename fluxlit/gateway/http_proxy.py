@@ -45,20 +45,21 @@ async def _body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
             return
 
 
-def _failure(exc: httpx.HTTPError, base: str) -> tuple[int, str]:
-    """Status and message for an upstream error, naming the setting that governs it."""
+def _failure(exc: httpx.HTTPError) -> tuple[int, str]:
+    """Status and message for an upstream error, naming the setting that governs it.
+
+    The text goes to the client, so it never names the internal address.
+    """
     if isinstance(exc, httpx.PoolTimeout):
         return 503, (
             "No free connection to Streamlit in time; raise FLUXLIT_HTTPX_MAX_CONNECTIONS "
             "or FLUXLIT_PROXY_READ_TIMEOUT."
         )
     if isinstance(exc, httpx.ConnectTimeout):
-        return 504, (
-            f"Streamlit at {base} did not accept a connection within FLUXLIT_PROXY_CONNECT_TIMEOUT."
-        )
+        return 504, "Streamlit did not accept a connection within FLUXLIT_PROXY_CONNECT_TIMEOUT."
     if isinstance(exc, httpx.TimeoutException):
-        return 504, f"Streamlit at {base} did not answer within FLUXLIT_PROXY_READ_TIMEOUT."
-    return 502, f"Streamlit at {base} is not reachable ({type(exc).__name__}); is it running?"
+        return 504, "Streamlit did not answer within FLUXLIT_PROXY_READ_TIMEOUT."
+    return 502, f"Streamlit is not reachable ({type(exc).__name__}); is it running?"
 
 
 async def forward_http(
@@ -95,8 +96,8 @@ async def forward_http(
         await send_plain(send, 413, too_large_message(limit, PROXY_BODY_SETTING), close=True)
         return
     except httpx.HTTPError as exc:
-        status, text = _failure(exc, base)
-        logger.warning("proxy %s %s: %s", scope["method"], scope["path"], text)
+        status, text = _failure(exc)
+        logger.warning("proxy %s %s to %s: %s", scope["method"], scope["path"], base, text)
         await send_plain(send, status, text)
         return
     try:

@@ -106,13 +106,13 @@ async def forward_websocket(
         await deny_websocket(scope, send, status, f"Streamlit refused the WebSocket ({status}).")
         return
     except TimeoutError:
-        text = f"Streamlit at {base} did not open the WebSocket within FLUXLIT_WS_OPEN_TIMEOUT_S."
-        logger.warning("%s", text)
+        text = "Streamlit did not open the WebSocket within FLUXLIT_WS_OPEN_TIMEOUT_S."
+        logger.warning("%s (%s)", text, base)
         await deny_websocket(scope, send, 504, text)
         return
     except Exception as exc:  # refused connection, bad handshake, DNS, TLS...
-        text = f"Streamlit at {base} is not reachable for WebSockets ({type(exc).__name__})."
-        logger.warning("%s", text)
+        text = f"Streamlit is not reachable for WebSockets ({type(exc).__name__})."
+        logger.warning("%s (%s)", text, base)
         await deny_websocket(scope, send, 502, text)
         return
     await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})

@@ -10,9 +10,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.observe import GatewayObservability
+from fluxlit.gateway.policy import GatewayPolicy
 from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import internal_api_base_url
 from fluxlit.runtime.streamlit_options import configure_inprocess_streamlit, public_mount
+from fluxlit.runtime.thread_reserve import ReserveUiThreads
+from fluxlit.runtime.ws_origins import streamlit_ws_origins
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -101,7 +104,15 @@ def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False
         root_mount=mount,
         access_log=settings.enable_gateway_access_log,
         max_request_body_bytes=settings.max_request_body_bytes,
-        lifespan_apps=[fl.api, st_app, FreezeStartupHeap()],
+        lifespan_apps=[
+            fl.api,
+            st_app,
+            ReserveUiThreads(settings.api_concurrency, settings.ui_thread_reserve),
+            FreezeStartupHeap(),
+        ],
+        policy=GatewayPolicy.from_settings(
+            settings, ws_origins=streamlit_ws_origins(settings, dev=dev)
+        ),
         observability=GatewayObservability.from_settings(settings, fl.api),
     )
     return InternalBaseFromFirstRequest(dispatcher, settings.api_mount_path)

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from fluxlit.runtime.inprocess import build_inprocess_app, streamlit_app_available
 from fluxlit.runtime.loading import load_fluxlit
 from fluxlit.runtime.sidecar import build_sidecar_app
+from fluxlit.runtime.uvicorn_log import install_uvicorn_log_filter
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -44,6 +45,7 @@ def streamlit_main_path() -> str:
 def build_asgi(fl: FluxLit[Any], entrypoint: Path) -> ASGIApp:
     """The unified app for ``fl`` with ``entrypoint`` as its Streamlit script."""
     dev = os.environ.get(DEV_ENV) == "1"
+    install_uvicorn_log_filter()
     if choose_mode(fl.settings.runtime_mode) == "inprocess":
         return build_inprocess_app(fl, entrypoint, dev=dev)
     return build_sidecar_app(fl, entrypoint, dev=dev)
@@ -82,8 +84,9 @@ def create_gateway_app() -> ASGIApp:
     Reads ``FLUXLIT_APP``, the upstream from ``FLUXLIT_STREAMLIT_UPSTREAM_FILE`` or
     ``FLUXLIT_STREAMLIT_UPSTREAM``, and ``FLUXLIT_API_PREFIX``.
     """
-    from fluxlit.gateway import build_gateway
+    from fluxlit.gateway import GatewayPolicy, build_gateway
     from fluxlit.runtime.upstream_state import read_streamlit_upstream_url
+    from fluxlit.runtime.ws_origins import streamlit_ws_origins
 
     target = os.environ.get("FLUXLIT_APP")
     if not target:
@@ -98,4 +101,7 @@ def create_gateway_app() -> ASGIApp:
         api_prefix=os.environ.get("FLUXLIT_API_PREFIX") or fl.api_prefix,
         root_mount=fl.settings.root_path or fl.settings.streamlit_public_path,
         proxy_settings=fl.settings,
+        policy=GatewayPolicy.from_settings(
+            fl.settings, ws_origins=streamlit_ws_origins(fl.settings)
+        ),
     )

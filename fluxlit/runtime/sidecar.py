@@ -17,17 +17,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.options import GatewayProxyOptions
+from fluxlit.gateway.policy import GatewayPolicy
 from fluxlit.gateway.proxy import StreamlitProxy
 from fluxlit.health import probe_streamlit_ready
 from fluxlit.metrics.registry import record_sidecar_restart
 from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import find_free_port, internal_api_base_url
-from fluxlit.runtime.streamlit_options import public_mount
+from fluxlit.runtime.streamlit_options import public_mount, streamlit_cli_flags
 from fluxlit.runtime.upstream_state import (
     read_streamlit_upstream_url,
     update_streamlit_upstream_file,
     write_streamlit_upstream_state,
 )
+from fluxlit.runtime.ws_origins import streamlit_ws_origins
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -73,10 +75,7 @@ class StreamlitSidecar:
             "--server.address",
             "127.0.0.1",
         ]
-        mount = public_mount(settings)
-        if mount:
-            command += ["--server.baseUrlPath", mount.strip("/")]
-        return command + list(settings.streamlit_run_cli_args)
+        return command + streamlit_cli_flags(settings, dev=self.dev)
 
     def _env(self) -> dict[str, str]:
         settings = self.fl.settings
@@ -225,4 +224,7 @@ def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) 
         max_request_body_bytes=fl.settings.max_request_body_bytes,
         lifespan_apps=[fl.api, SidecarLifespan(sidecar, proxy), FreezeStartupHeap()],
         observability=GatewayObservability.from_settings(fl.settings, fl.api),
+        policy=GatewayPolicy.from_settings(
+            fl.settings, ws_origins=streamlit_ws_origins(fl.settings, dev=dev)
+        ),
     )

@@ -38,14 +38,17 @@ def cli_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def streamlit_options(settings: FluxlitSettings, *, dev: bool = False) -> dict[str, Any]:
-    """Streamlit config options: base path, headless, no telemetry, file watching, and
-    the user's ``streamlit_run_cli_args`` (which win)."""
+    """Streamlit config options: base path, headless, no telemetry, file watching, error
+    details (dev only), and the user's ``streamlit_run_cli_args`` (which win)."""
     options: dict[str, Any] = {
         "server.baseUrlPath": public_mount(settings).strip("/"),
         "server.headless": True,
         "browser.gatherUsageStats": False,
         "server.fileWatcherType": "auto" if dev else "none",
         "server.runOnSave": dev,
+        # Production pages show a short error, never a traceback or a server path;
+        # the log keeps the traceback.
+        "client.showErrorDetails": "full" if dev else "none",
     }
     options.update(cli_pairs(settings.streamlit_run_cli_args))
     return options
@@ -75,8 +78,8 @@ def inprocess_websocket_options(settings: FluxlitSettings, *, dev: bool = False)
 
     In-process, Uvicorn (not Streamlit's own server) terminates the browser's
     WebSocket, so without these it would compress every message (Streamlit does not
-    by default), cap incoming messages at 16 MB instead of ``server.maxMessageSize``
-    and ignore ``server.websocketPingInterval``.
+    by default) and ignore ``server.websocketPingInterval``. Incoming messages are
+    capped at ``inbound_message_limit``.
     """
     from streamlit import config
     from uvicorn.config import WS_PROTOCOLS
@@ -86,11 +89,25 @@ def inprocess_websocket_options(settings: FluxlitSettings, *, dev: bool = False)
     ping = int(interval) if interval is not None else 30  # Streamlit's default
     return {
         "ws": "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
-        "ws_max_size": int(config.get_option("server.maxMessageSize")) * 1_000_000,
+        "ws_max_size": inbound_message_limit(settings, dev=dev),
         "ws_per_message_deflate": bool(config.get_option("server.enableWebsocketCompression")),
         "ws_ping_interval": float(ping),
         "ws_ping_timeout": float(ping),
     }
+
+
+def inbound_message_limit(settings: FluxlitSettings, *, dev: bool = False) -> int:
+    """The largest WebSocket message a browser may send, in bytes, in both modes.
+
+    Streamlit closes a client message over ``server.maxWidgetStateSize`` (MB) with
+    1009 after reading it whole; ``server.maxMessageSize`` (200 MB) only bounds what
+    Streamlit sends. Uvicorn gets this limit as ``ws_max_size``, so a larger message
+    is refused from its frame header, before it is buffered.
+    """
+    from streamlit import config
+
+    configure_inprocess_streamlit(settings, dev=dev)
+    return int(config.get_option("server.maxWidgetStateSize")) * 1_000_000
 
 
 def silence_uvicorn_access_log() -> None:

@@ -13,11 +13,17 @@ from typing import Any
 import uvicorn
 
 from fluxlit.runtime import pidfile as pidfiles
+from fluxlit.runtime.http_limits import raise_open_file_limit, uvicorn_limit_options
 from fluxlit.runtime.loading import load_fluxlit
 from fluxlit.runtime.ports import check_port_free, internal_api_base_url
 from fluxlit.runtime.serve import DEV_ENV, choose_mode
+from fluxlit.runtime.shutdown import end_shutdown
 from fluxlit.runtime.sidecar import SIDECAR_EXIT_CODE, SIDECAR_FAILURES
-from fluxlit.runtime.streamlit_options import inprocess_websocket_options, public_mount
+from fluxlit.runtime.streamlit_options import (
+    inbound_message_limit,
+    inprocess_websocket_options,
+    public_mount,
+)
 
 FACTORY = "fluxlit.runtime.serve:create_unified_app"
 
@@ -119,6 +125,10 @@ def run_unified(
     websocket_options: dict[str, Any] = (
         inprocess_websocket_options(fl.settings, dev=reload) if chosen == "inprocess" else {}
     )
+    # Head limits, connection cap and the browser's WebSocket message cap: both modes.
+    websocket_options.update(uvicorn_limit_options(fl.settings))
+    websocket_options["ws_max_size"] = inbound_message_limit(fl.settings, dev=reload)
+    raise_open_file_limit()
     use_proxy_headers = proxy_headers or workbench_mode or fl.settings.trust_proxy
     allow_ips = forwarded_allow_ips or fl.settings.forwarded_allow_ips
     path = pidfiles.default_pidfile_path(pidfile)
@@ -173,9 +183,11 @@ def run_unified(
         server = uvicorn.Server(config)
         with _signals_end_in_cleanup():
             server.run()
-        if SIDECAR_FAILURES:
-            return SIDECAR_EXIT_CODE
-        return 0 if server.started else 1
+        code = SIDECAR_EXIT_CODE if SIDECAR_FAILURES else 0 if server.started else 1
+        if keep_pidfile:
+            pidfiles.remove_pidfile(path)
+        end_shutdown(fl.settings.shutdown_grace_s, code)
+        return code
     finally:
         if keep_pidfile:
             pidfiles.remove_pidfile(path)

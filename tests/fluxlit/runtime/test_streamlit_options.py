@@ -24,7 +24,9 @@ def default_streamlit_config() -> Iterator[None]:
 def test_websocket_options_follow_streamlit_defaults() -> None:
     options = inprocess_websocket_options(FluxlitSettings())
     assert options["ws_per_message_deflate"] is False, "Streamlit does not compress by default"
-    assert options["ws_max_size"] == 200 * 1_000_000, "server.maxMessageSize, not Uvicorn's 16 MB"
+    # What Streamlit accepts from a browser (server.maxWidgetStateSize), not the 200 MB
+    # of server.maxMessageSize, which bounds what Streamlit sends.
+    assert options["ws_max_size"] == 25 * 1_000_000
     assert options["ws_ping_interval"] == options["ws_ping_timeout"] == 30.0
     assert options["ws"] == "websockets-sansio"
 
@@ -33,7 +35,7 @@ def test_websocket_options_honour_the_users_streamlit_flags() -> None:
     settings = FluxlitSettings(
         streamlit_run_cli_args=[
             "--server.enableWebsocketCompression=true",
-            "--server.maxMessageSize",
+            "--server.maxWidgetStateSize",
             "5",
             "--server.websocketPingInterval=12",
         ]
@@ -50,3 +52,10 @@ def test_sidecar_flags_carry_the_same_options() -> None:
     assert pairs["--server.baseUrlPath"] == "apps/demo"
     assert pairs["--server.headless"] == "true" and pairs["--server.runOnSave"] == "true"
     assert pairs["--server.fileWatcherType"] == "auto"
+    assert pairs["--client.showErrorDetails"] == "full", "dev keeps tracebacks"
+
+
+def test_production_pages_hide_error_details() -> None:
+    flags = streamlit_cli_flags(FluxlitSettings())
+    pairs = dict(zip(flags[::2], flags[1::2], strict=True))
+    assert pairs["--client.showErrorDetails"] == "none"

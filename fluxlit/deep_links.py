@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fluxlit.pages.paths import page_path_slug
+
 
 def page_slug(path: str) -> str:
     """Streamlit ``url_path`` for a page: ``/`` is ``home``; ``/a/b`` is ``a-b``."""
-    inner = path.strip().strip("/")
-    return "home" if not inner else inner.replace("/", "-")
+    return page_path_slug(path)
 
 
 def query_params(st: Any) -> dict[str, str]:

@@ -21,6 +21,7 @@ from tomlkit.items import AoT, Array, Comment, InlineTable, Item, Table, Whitesp
 from tomlkit.toml_document import TOMLDocument
 
 from fluxlit.errors import UserError
+from fluxlit.paths import path_segments
 from fluxlit_codegen.errors import ManifestError
 from fluxlit_codegen.manifest import find_manifest, load_manifest
 from fluxlit_codegen.write import WriteError, write_files
@@ -73,7 +74,7 @@ def open_manifest(cwd: Path) -> ManifestDocument:
 
 def normalize(path: str) -> str:
     """A page or mount path as the manifest compares them: one leading '/', none trailing."""
-    return "/" + path.strip().strip("/")
+    return "/" + "/".join(path_segments(path))
 
 
 def add_entry(manifest: ManifestDocument, kind: Kind, entry: dict[str, Any]) -> None:

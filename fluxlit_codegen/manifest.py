@@ -26,6 +26,7 @@ from fluxlit.model import (
     RouteModel,
     SessionStoreModel,
 )
+from fluxlit.pages.paths import normalize_page_path, page_path_problem
 from fluxlit.paths import url_path_problem
 from fluxlit_codegen.errors import (
     Collector,
@@ -255,13 +256,18 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
     seen_pages: dict[str, int] = {}
     for index, page in enumerate(manifest.pages):
         key = f"pages[{index}]"
-        if not page.path.startswith("/"):
+        problem = page_path_problem(page.path)
+        if problem:
+            collector.add(f"{key}.path", problem, expected="a URL path such as '/reports'")
+        elif not page.path.strip().startswith("/"):
             collector.add(f"{key}.path", f"page paths start with '/', got {page.path!r}")
         if (page.handler is None) == (page.script is None):
             collector.add(key, "give exactly one of handler or script")
         if page.handler is not None:
             handler_ok(page.handler, f"{key}.handler")
-        normalized = "/" + page.path.strip().strip("/")
+        if problem:
+            continue
+        normalized = normalize_page_path(page.path)
         if normalized in seen_pages:
             collector.add(
                 f"{key}.path",
@@ -304,7 +310,7 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
     _check_url_paths(manifest, collector)
     if manifest.navigation:
         for index, path in enumerate(manifest.navigation.order):
-            if "/" + path.strip().strip("/") not in seen_pages:
+            if page_path_problem(path) or normalize_page_path(path) not in seen_pages:
                 collector.add(f"navigation.order[{index}]", f"no page has the path {path!r}")
     store = manifest.session_store
     if store and store.kind == "redis" and not store.url_env:
@@ -354,7 +360,7 @@ def _to_model(manifest: ManifestModel, source: str) -> AppModel:
         settings=settings,
         pages=tuple(
             PageModel(
-                path="/" + page.path.strip().strip("/"),
+                path=normalize_page_path(page.path),
                 title=page.title or _title_from_path(page.path),
                 handler=_ref(page.handler)
                 if page.handler
@@ -366,7 +372,7 @@ def _to_model(manifest: ManifestModel, source: str) -> AppModel:
             for page in manifest.pages
         ),
         navigation=NavigationModel(
-            order=tuple("/" + p.strip().strip("/") for p in manifest.navigation.order)
+            order=tuple(normalize_page_path(p) for p in manifest.navigation.order)
             if manifest.navigation
             else ()
         ),
@@ -408,7 +414,7 @@ def _requirement(value: Any) -> AuthRequirement | None:
 
 
 def _title_from_path(path: str) -> str:
-    inner = path.strip().strip("/")
+    inner = normalize_page_path(path).strip("/")
     if not inner:
         return "Home"
     return inner.replace("/", " ").replace("-", " ").replace("_", " ").title()

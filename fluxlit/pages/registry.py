@@ -9,6 +9,7 @@ from typing import Any
 
 from fluxlit.model import HandlerRef, PageModel
 from fluxlit.pages.meta import PageMeta
+from fluxlit.pages.paths import normalize_page_path
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,6 @@ class PageRegistration:
         )
 
 
-def normalize_page_path(path: str) -> str:
-    """Return ``path`` stripped, with one leading ``/`` and no trailing ``/`` (``/`` stays)."""
-    if not isinstance(path, str) or not path.strip():
-        raise ValueError("page path must be a non-empty string such as '/' or '/reports'")
-    text = path.strip()
-    if any(ch in text for ch in "?#\\") or any(ord(ch) < 32 for ch in text):
-        raise ValueError(f"page path {path!r} may not contain '?', '#', '\\' or control characters")
-    return "/" + text.strip("/")
-
-
 def title_from_name(name: str) -> str:
     """Turn a function name such as ``sales_report`` into ``Sales Report``."""
     words = [w for w in name.strip("_").split("_") if w]
@@ -68,3 +59,12 @@ def handler_ref(fn: Callable[..., Any], *, registry_key: str) -> HandlerRef:
 def sort_pages(pages: Sequence[PageRegistration]) -> list[PageRegistration]:
     """Stable navigation order used by ``discover_pages``: by ``(path, title)``."""
     return sorted(pages, key=lambda p: (p.path, p.title))
+
+
+__all__ = [
+    "PageRegistration",
+    "handler_ref",
+    "normalize_page_path",
+    "sort_pages",
+    "title_from_name",
+]

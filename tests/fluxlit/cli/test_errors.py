@@ -54,7 +54,7 @@ USER_MISTAKES = {
     ),
     "our_error_raised_for_their_line": (
         HEAD + "\n\n@app.page('/a?b')\ndef home(st, client):\n    pass\n",
-        "error: app.py:6: ValueError: page path '/a?b'",
+        "error: app.py:6: PagePathError: page path '/a?b' is not a URL path",
     ),
 }
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import tomlkit
 from tomlkit.container import Container
-from tomlkit.items import AoT, Array, Comment, InlineTable, Item, Table, Whitespace
+from tomlkit.items import AoT, Array, Comment, InlineTable, Item, Null, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
 from fluxlit.errors import UserError
@@ -94,7 +94,9 @@ def add_entry(manifest: ManifestDocument, kind: Kind, entry: dict[str, Any]) -> 
     if last is not None:
         _ensure_newline(last)
         last.add(tomlkit.nl())
-    for item in moved or [tomlkit.nl()]:  # render() drops a blank line at the end of the file
+    if existing is None and not moved:
+        moved = [tomlkit.nl()]  # apart from what follows; render() drops it at the end
+    for item in moved:
         table.add(item)
     if existing is None:
         array = tomlkit.aot()
@@ -136,8 +138,11 @@ def remove_entries(
         if isinstance(existing, AoT) and index > 0:
             _drop_entry_with_comments(existing, index)
         else:
-            if isinstance(existing, AoT) and len(existing) == 1:
+            if isinstance(existing, AoT):
+                _drop_comments_above_array(manifest.table, kind)
                 leading_on = _trailing_trivia(existing[0])
+                if len(existing) > 1:
+                    _put_above(existing[1], leading_on)
             del existing[index]
         removed += 1
     if removed and len(existing) == 0:
@@ -152,7 +157,8 @@ def _delete_key_keeping_trivia(
     body = _body(table)
     slots = [i for i, (key, _) in enumerate(body) if key is not None and key.key == kind]
     trailing = "".join(item.as_string() for item in trivia)
-    before = body[slots[0] - 1][1] if slots and slots[0] > 0 else None
+    shown = [item for _, item in body[: slots[0]] if not isinstance(item, Null)] if slots else []
+    before = shown[-1] if shown else None
     if isinstance(before, Whitespace) or (before and before.as_string().endswith("\n\n")):
         trailing = trailing.lstrip("\n")  # one blank line already separates the parts
     del table[kind]
@@ -160,18 +166,46 @@ def _delete_key_keeping_trivia(
         body[slots[0]] = (None, Whitespace(trailing))  # tomlkit leaves a placeholder there
 
 
+def _drop_comments_above_array(table: Container | Table, kind: Kind) -> None:
+    """Remove the comment lines right above the first ``[[kind]]`` header (its entry goes)."""
+    body = _body(table)
+    slot = next(i for i, (key, _) in enumerate(body) if key is not None and key.key == kind)
+    before = body[slot - 1] if slot > 0 else None
+    if before is not None and before[0] is not None and isinstance(before[1], Table | AoT):
+        inner = before[1][-1] if isinstance(before[1], AoT) else before[1]
+        last = _last_table(inner) or inner
+        trailing = _trailing_trivia(last)
+        while trailing and isinstance(trailing[-1], Comment):
+            trailing.pop()
+        for item in trailing:
+            last.add(item)
+        return
+    while slot > 0 and body[slot - 1][0] is None and isinstance(body[slot - 1][1], Comment):
+        slot -= 1
+        body[slot] = (None, Null())  # the placeholder tomlkit itself leaves for removed items
+
+
+def _put_above(table: Table, lines: list[Comment | Whitespace]) -> None:
+    """Write the comment ``lines`` just above the header of ``table`` (it becomes the first)."""
+    while lines and isinstance(lines[0], Whitespace):
+        lines = lines[1:]  # the blank lines before the array stay as they were
+    table.trivia.indent = "".join(item.as_string() for item in lines) + table.trivia.indent
+
+
 def _drop_entry_with_comments(array: AoT, index: int) -> None:
     """Delete ``array[index]`` and the comment lines right above its header.
 
-    Those comments are stored at the end of the entry before it; what led from the
-    removed entry to the next part of the file (blank lines, comments) takes their place.
+    Those comments are stored at the end of the entry before it, after any other comment
+    lines there (which stay); the lines that led from the removed entry to the next part
+    of the file (blank lines, comments) follow them.
     """
     previous, removed = array[index - 1], array[index]
     kept = _trailing_trivia(previous)
     while kept and isinstance(kept[-1], Comment):
         kept.pop()
-    following = _trailing_trivia(removed)
-    for item in following or kept:
+    while kept and isinstance(kept[-1], Whitespace):
+        kept.pop()  # what separated the removed entry; its own trailing lines take over
+    for item in kept + _trailing_trivia(removed):
         previous.add(item)
     del array[index]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from fluxlit_codegen.edit import (
     EditError,
@@ -136,7 +138,7 @@ def test_removing_an_entry_takes_the_comment_above_it(tmp_path: Path) -> None:
     manifest = open_manifest(root)
     assert remove_entries(manifest, "pages", path_is("/reports")) == 1
     text = render(manifest)
-    assert "# the reports" not in text and "/reports\"" not in text.split("[navigation]")[0]
+    assert "# the reports" not in text and '/reports"' not in text.split("[navigation]")[0]
     assert "# pages first" in text and "# the API\n[[routes]]" in text
 
 
@@ -215,3 +217,81 @@ def test_the_edited_file_keeps_its_mode(tmp_path: Path) -> None:
     add_entry(manifest, "pages", NEW_PAGE)
     save(manifest)
     assert (root / "fluxlit.toml").stat().st_mode & 0o777 == 0o640
+
+
+FIELDS = {
+    "pages": lambda i: f'handler = "app.pages:page_{i}"',
+    "routes": lambda i: f'handler = "app.api:route_{i}"',
+    "mounts": lambda i: f'static = "files_{i}"',
+}
+
+
+@st.composite
+def manifests(draw: st.DrawFn) -> tuple[str, list[tuple[str, int]]]:
+    """A manifest written by hand: comments above and beside entries, uneven blank lines,
+    and maybe a plain table between the arrays."""
+    lines: list[str] = []
+    if draw(st.booleans()):
+        lines += ["# the app", 'title = "Sales"  # shown in the API docs', ""]
+    entries = []
+    for kind in draw(st.permutations([*FIELDS, "settings"])):
+        if kind == "settings":
+            if draw(st.booleans()):
+                lines += ["# runtime", "[settings]", 'runtime_mode = "sidecar"', ""]
+            continue
+        for index in range(draw(st.integers(0, 3))):
+            if draw(st.booleans()):
+                lines.append(f"# about {kind} {index}")
+            lines.append(f"[[{kind}]]")
+            inline = "  # inline" if draw(st.booleans()) else ""
+            lines += [f'path = "/{kind}-{index}"{inline}', FIELDS[kind](index)]
+            lines += [""] * draw(st.integers(0, 2))
+            entries.append((kind, index))
+    return "\n".join(lines).strip("\n") + "\n", entries
+
+
+@settings(max_examples=150, deadline=None)
+@given(manifest=manifests(), kind=st.sampled_from(list(FIELDS)))
+def test_adding_then_removing_any_entry_restores_any_file(
+    tmp_path_factory: pytest.TempPathFactory, manifest: tuple[str, list[tuple[str, int]]], kind
+) -> None:  # type: ignore[no-untyped-def]
+    text, _ = manifest
+    root = project(tmp_path_factory.mktemp("edit"), text)
+    document = open_manifest(root)
+    add_entry(
+        document,
+        kind,
+        {"path": "/added", **({"static": "x"} if kind == "mounts" else {"handler": "a:b"})},
+    )
+    save(document)
+    assert load_manifest(root / "fluxlit.toml")
+    document = open_manifest(root)
+    assert remove_entries(document, kind, path_is("/added")) == 1
+    assert render(document) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(manifest=manifests(), data=st.data())
+def test_removing_an_entry_keeps_every_other_line_that_mattered(
+    tmp_path_factory: pytest.TempPathFactory,
+    manifest: tuple[str, list[tuple[str, int]]],
+    data: st.DataObject,
+) -> None:
+    text, entries = manifest
+    assume(entries)
+    kind, index = data.draw(st.sampled_from(entries))
+    root = project(tmp_path_factory.mktemp("edit"), text)
+    document = open_manifest(root)
+    assert remove_entries(document, kind, path_is(f"/{kind}-{index}")) == 1
+    save(document)
+    after = (root / "fluxlit.toml").read_text()
+    gone = {f"# about {kind} {index}", f'path = "/{kind}-{index}"', FIELDS[kind](index)}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("[[") and not any(line.startswith(g) for g in gone):
+            assert line in after.splitlines(), f"lost {line!r}"
+    assert all(not any(line.startswith(g) for g in gone) for line in after.splitlines())
+    assert "\n\n\n" not in after or "\n\n\n" in text
+    model = load_manifest(root / "fluxlit.toml")
+    left = [(k, i) for k, i in entries if (k, i) != (kind, index)]
+    for name in FIELDS:
+        assert [e.path for e in getattr(model, name)] == [f"/{k}-{i}" for k, i in left if k == name]

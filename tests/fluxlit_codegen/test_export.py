@@ -63,11 +63,28 @@ routes = st.lists(
 
 @st.composite
 def python_apps(draw: st.DrawFn) -> FluxLit[Any]:
+    jwt = draw(st.booleans())
     settings = FluxlitSettings(
         api_mount_path=draw(st.sampled_from(["/api", "/v1", "/backend"])),
         title=draw(st.sampled_from(["FluxLit", "Sales", "Ünïcode app"])),
+        runtime_mode=draw(st.sampled_from(["auto", "inprocess", "sidecar"])),
+        session_param=draw(st.sampled_from(["fluxlit_sid", "sid"])),
+        **(
+            {
+                "jwt_issuer": "https://login.example.com/",
+                "jwt_audience": draw(st.sampled_from(["sales", "api"])),
+                "jwt_hs256_secret": "s" * 32,
+                "jwt_leeway_seconds": draw(st.integers(0, 30)),
+            }
+            if jwt
+            else {}
+        ),
     )
-    app = FluxLit(settings=settings, import_target="app:app")
+    ttl = draw(st.none() | st.floats(1, 1e6, allow_nan=False))
+    store = InMemorySessionStore(default_ttl_seconds=ttl) if ttl is not None else None
+    app = FluxLit(settings=settings, import_target="app:app", session_store=store)
+    if jwt:
+        app.make_jwt_bearer()
     paths = draw(page_paths)
     for index, path in enumerate(paths):
         app.page(

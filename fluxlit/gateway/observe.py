@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fluxlit.logging.context import get_request_id
 from fluxlit.logging.output import apply_log_format
 from fluxlit.tracing import current_trace_hook, trace_span
 
@@ -46,11 +47,49 @@ def ui_route(path: str) -> tuple[str, str]:
 
 @dataclass
 class _Record:
-    """What the inner layers learn about one request."""
+    """What the layers learn about one request."""
 
     side: str = "gateway"
     route: str = ""
+    status: int = 0
     app_answered: bool = False
+    request_id: str = ""
+
+
+class _HttpSeries:
+    """The request counter and duration histogram, labelled children cached by labels."""
+
+    def __init__(self, metrics: FluxlitMetrics) -> None:
+        self.metrics = metrics
+        self.counters: dict[tuple[str, str, str, int], Any] = {}
+        self.histograms: dict[tuple[str, str, str], Any] = {}
+
+    def observe(self, record: _Record, method: str, elapsed: float) -> None:
+        """Count one finished HTTP request and its duration."""
+        key = (record.side, method, record.route, record.status)
+        counter = self.counters.get(key)
+        if counter is None:
+            labels = (record.side, method, record.route, str(record.status))
+            counter = self.counters[key] = self.metrics.http_requests.labels(*labels)
+        counter.inc()
+        histogram = self.histograms.get(key[:3])
+        if histogram is None:
+            histogram = self.histograms[key[:3]] = self.metrics.http_duration.labels(*key[:3])
+        histogram.observe(elapsed)
+        if not record.app_answered and record.status in REFUSALS:
+            self.metrics.gateway_refusals.labels(REFUSALS[record.status]).inc()
+
+
+def _with_traceparent(send: Send, value: bytes) -> Send:
+    """Wrap ``send`` so the response start carries ``traceparent: value``."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [*message.get("headers", ()), (b"traceparent", value)]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped
 
 
 class _SideTag:
@@ -67,6 +106,7 @@ class _SideTag:
             await self.app(scope, receive, send)
             return
         base_root = scope.get("root_path", "")
+        record.request_id = get_request_id() or ""
 
         async def noting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -106,6 +146,7 @@ class _Observed:
         self.scrape_paths: frozenset[str] = frozenset()
         self.port_server: Any = None
         metrics = owner.metrics
+        self.series = _HttpSeries(metrics) if metrics is not None else None
         if metrics is not None and not owner.metrics_port:
             from fluxlit.metrics.endpoint import SCRAPE_PATH, ScrapeEndpoint
 
@@ -133,62 +174,55 @@ class _Observed:
     async def _observed(self, scope: Scope, receive: Receive, send: Send) -> None:
         record = _Record()
         scope[RECORD] = record
+        if current_trace_hook() is None:
+            await self._measured(scope, receive, send, record)
+            return
         method = scope.get("method", "WEBSOCKET")
-        attributes: dict[str, Any] = {
-            "http.method": method,
-            "http.target": scope["path"],
-            "fluxlit.request_id": _request_id(scope),
-        }
+        attributes: dict[str, Any] = {"http.method": method, "http.target": scope["path"]}
         parent = _header(scope, b"traceparent")
         if parent:
             attributes["traceparent"] = parent
-        status = 0
-        start = time.perf_counter()
-        metrics = self.owner.metrics
-        websocket = scope["type"] == "websocket"
         with trace_span(SPAN_NAME, attributes) as span:
             traceparent = getattr(span, "traceparent", None)
-
-            async def observing_send(message: Message) -> None:
-                nonlocal status
-                kind = message["type"]
-                if kind == "http.response.start":
-                    status = message["status"]
-                    if isinstance(traceparent, str):
-                        headers = list(message.get("headers", ()))
-                        headers.append((b"traceparent", traceparent.encode("latin-1")))
-                        message = {**message, "headers": headers}
-                elif kind == "websocket.accept":
-                    status = 101
-                    if metrics is not None:
-                        metrics.websocket_open.labels(record.side).inc()
-                await send(message)
-
+            if isinstance(traceparent, str):
+                send = _with_traceparent(send, traceparent.encode("latin-1"))
             try:
-                await self.app(scope, receive, observing_send)
-            except BaseException:
-                status = status or 500
-                raise
+                await self._measured(scope, receive, send, record)
             finally:
+                # The gateway binds the request id inside this layer; the apps saw it.
+                attributes["fluxlit.request_id"] = record.request_id or _header(
+                    scope, b"x-request-id"
+                )
                 attributes["fluxlit.side"] = record.side
                 attributes["http.route"] = record.route
-                attributes["http.status_code"] = status
-                if metrics is not None:
-                    if websocket:
-                        if status == 101:
-                            metrics.websocket_open.labels(record.side).dec()
-                    else:
-                        self._record(metrics, record, method, status, start)
+                attributes["http.status_code"] = record.status
 
-    @staticmethod
-    def _record(
-        metrics: FluxlitMetrics, record: _Record, method: str, status: int, start: float
-    ) -> None:
-        elapsed = time.perf_counter() - start
-        metrics.http_requests.labels(record.side, method, record.route, str(status)).inc()
-        metrics.http_duration.labels(record.side, method, record.route).observe(elapsed)
-        if not record.app_answered and status in REFUSALS:
-            metrics.gateway_refusals.labels(REFUSALS[status]).inc()
+    async def _measured(self, scope: Scope, receive: Receive, send: Send, record: _Record) -> None:
+        """Run the request, noting its status; record metrics when they are on."""
+        metrics, series = self.owner.metrics, self.series
+        websocket = scope["type"] == "websocket"
+        start = time.perf_counter()
+
+        async def noting_send(message: Message) -> None:
+            kind = message["type"]
+            if kind == "http.response.start":
+                record.status = message["status"]
+            elif kind == "websocket.accept":
+                record.status = 101
+                if metrics is not None:
+                    metrics.websocket_open.labels(record.side).inc()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_send)
+        except BaseException:
+            record.status = record.status or 500
+            raise
+        finally:
+            if series is not None and not websocket:
+                series.observe(record, scope["method"], time.perf_counter() - start)
+            elif metrics is not None and record.status == 101:
+                metrics.websocket_open.labels(record.side).dec()
 
     def _start_port_server(self) -> None:
         from fluxlit.metrics.endpoint import MetricsPortServer
@@ -216,12 +250,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
-
-
-def _request_id(scope: Scope) -> str:
-    from fluxlit.logging.context import get_request_id
-
-    return get_request_id() or _header(scope, b"x-request-id") or ""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
 """FluxLit's Prometheus metrics, shared by every process of one server.
 
-prometheus-client's multiprocess mode is always used: each process (the gateway, each
-Uvicorn worker, the sidecar's Streamlit child) writes its values to files in one
-folder, and a scrape merges them. The folder is ``PROMETHEUS_MULTIPROC_DIR`` when set
-(required with several Uvicorn workers: point it at one empty folder for all of them),
-otherwise a fresh temporary folder that the sidecar child inherits.
+A server's own metrics live in its memory (cheap to record), and a scrape adds those of
+its helper processes, which prometheus-client's multiprocess mode keeps in files in one
+folder: the sidecar's Streamlit child counts its script runs there. FluxLit makes that
+folder and names it to the processes it starts (``PROMETHEUS_MULTIPROC_DIR``).
+
+With several Uvicorn workers, set ``PROMETHEUS_MULTIPROC_DIR`` yourself to one empty
+folder for all of them: every process then writes to files and any worker's scrape
+sums them all.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import sys
 import tempfile
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +29,15 @@ _active: list[FluxlitMetrics] = []
 
 @dataclass(frozen=True)
 class FluxlitMetrics:
-    """The metric objects FluxLit records into (see docs/observability.md)."""
+    """The metric objects FluxLit records into (see docs/observability.md).
+
+    ``shared``: every process, this one included, writes to ``multiproc_dir`` (the
+    folder was given); otherwise this process keeps its values in memory and the
+    folder only holds those of the processes it started.
+    """
 
     multiproc_dir: Path
+    shared: bool
     http_requests: Any
     http_duration: Any
     websocket_open: Any
@@ -39,23 +48,72 @@ class FluxlitMetrics:
     session_store_errors: Any
     gateway_refusals: Any
 
+    def _own(self) -> tuple[Any, ...]:
+        return (
+            self.http_requests,
+            self.http_duration,
+            self.websocket_open,
+            self.script_runs,
+            self.script_duration,
+            self.script_exceptions,
+            self.sidecar_restarts,
+            self.session_store_errors,
+            self.gateway_refusals,
+        )
+
     def exposition(self) -> tuple[bytes, str]:
         """The current values of every process, in Prometheus text format."""
         from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
         from prometheus_client.multiprocess import MultiProcessCollector
 
+        files = MultiProcessCollector(None, path=str(self.multiproc_dir)).collect()
+        families = files if self.shared else [*_collected(self._own()), *files]
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=str(self.multiproc_dir))
+        registry.register(_Fixed(list(merge_families(families))))
         return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-def _multiproc_dir() -> Path:
-    """The shared folder: the environment's, else a new one removed at exit."""
+class _Fixed:
+    """A collector answering with families collected beforehand."""
+
+    def __init__(self, families: list[Any]) -> None:
+        self.families = families
+
+    def collect(self) -> list[Any]:
+        return self.families
+
+
+def _collected(metrics: Iterable[Any]) -> Iterator[Any]:
+    for metric in metrics:
+        yield from metric.collect()
+
+
+def merge_families(families: Iterable[Any]) -> Iterator[Any]:
+    """Families with one name merged into one, the values of equal samples summed."""
+    from prometheus_client import Metric
+
+    merged: dict[str, tuple[Any, dict[tuple[str, tuple[tuple[str, str], ...]], Any]]] = {}
+    for family in families:
+        first, samples = merged.setdefault(family.name, (family, {}))
+        for sample in family.samples:
+            key = (sample.name, tuple(sorted(sample.labels.items())))
+            seen = samples.get(key)
+            samples[key] = (
+                sample if seen is None else seen._replace(value=seen.value + sample.value)
+            )
+    for first, samples in merged.values():
+        family = Metric(first.name, first.documentation, first.type)
+        family.samples = list(samples.values())
+        yield family
+
+
+def _multiproc_dir() -> tuple[Path, bool]:
+    """The folder, and whether it was given (shared by every process) or made here."""
     configured = os.environ.get(MULTIPROC_ENV)
     if configured:
         path = Path(configured)
         path.mkdir(parents=True, exist_ok=True)
-        return path
+        return path, True
     path = Path(tempfile.mkdtemp(prefix="fluxlit-metrics-"))
     owner = os.getpid()
 
@@ -64,28 +122,27 @@ def _multiproc_dir() -> Path:
             shutil.rmtree(path, ignore_errors=True)
 
     atexit.register(remove)
-    # The sidecar child and any process this one starts inherit the folder.
-    os.environ[MULTIPROC_ENV] = str(path)
-    return path
+    return path, False
 
 
-def _create(folder: Path) -> FluxlitMetrics:
-    imported_before = "prometheus_client" in sys.modules
+def _create() -> FluxlitMetrics:
     try:
-        from prometheus_client import Counter, Gauge, Histogram, values
+        # Imported before the folder is named: this process keeps its values in memory
+        # unless the folder was given (then prometheus-client writes files).
+        from prometheus_client import Counter, Gauge, Histogram
     except ImportError as exc:
         from fluxlit.errors import UserError
 
         raise UserError(
             'FLUXLIT_METRICS_ENABLED needs prometheus-client: pip install "fluxlit[metrics]"'
         ) from exc
-    if imported_before:
-        # prometheus-client picks its value store at import; it was imported before
-        # the folder was known, so pick again now that it is.
-        values.ValueClass = values.get_value_class()
+    folder, shared = _multiproc_dir()
+    # The processes this one starts (the sidecar child) write their values there.
+    os.environ[MULTIPROC_ENV] = str(folder)
     page = ["page"]
     return FluxlitMetrics(
         multiproc_dir=folder,
+        shared=shared,
         http_requests=Counter(
             "fluxlit_http_requests",
             "HTTP requests served by the gateway.",
@@ -140,7 +197,7 @@ def enable_metrics() -> FluxlitMetrics:
     """Turn metrics on in this process (idempotent) and return them."""
     with _lock:
         if not _active:
-            _active.append(_create(_multiproc_dir()))
+            _active.append(_create())
         return _active[0]
 
 

@@ -103,6 +103,11 @@ def test_the_inbound_traceparent_reaches_the_hook(recorder: SpanRecorder) -> Non
     assert recorder.spans[0][1]["traceparent"] == TRACEPARENT
 
 
+def test_a_generated_request_id_is_the_span_attribute(recorder: SpanRecorder) -> None:
+    response = TestClient(build_dispatcher(api(), ui)).get("/api/items/1")
+    assert recorder.spans[0][1]["fluxlit.request_id"] == response.headers["x-request-id"]
+
+
 def test_websockets_get_a_span_too(recorder: SpanRecorder) -> None:
     client = TestClient(build_dispatcher(api(), ui))
     with client.websocket_connect("/_stcore/stream") as websocket:

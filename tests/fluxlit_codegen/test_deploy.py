@@ -211,9 +211,11 @@ def test_the_redis_url_comes_from_a_secret_when_the_app_uses_redis(
         secret = "kubectl create secret generic demo-redis --from-literal=url="
         assert secret in files["k8s/app.yaml"], "the comment says how to create it"
     compose = yaml.safe_load(files["compose.yaml"])["services"]
-    assert compose["app-1"]["environment"] == {
-        variable or "FLUXLIT_REDIS_URL": "redis://redis:6379/0"
-    }
+    environment = compose["app-1"]["environment"]
+    assert environment[variable or "FLUXLIT_REDIS_URL"] == "redis://redis:6379/0"
+    assert "ports" not in compose["app-1"], "only nginx reaches the replicas"
+    trusted = {"FLUXLIT_TRUST_PROXY": "true", "FLUXLIT_FORWARDED_ALLOW_IPS": "*"}
+    assert trusted.items() <= environment.items(), "so they trust its forwarded headers"
     assert compose["redis"]["image"].startswith("redis:")
     assert "redis" in compose["app-1"]["depends_on"]
 

@@ -12,13 +12,13 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel
 
+from fluxlit.errors import FluxLitError
 from fluxlit.logging.context import get_request_id
 from fluxlit.tracing import current_traceparent
 
@@ -54,6 +54,18 @@ def set_client_factory(factory: ClientFactory | None) -> Callable[[], None]:
     return restore
 
 
+class ApiPathError(FluxLitError, ValueError):
+    """A path that is not a path on the API (a URL of its own, control characters, ...)."""
+
+
+class ApiPathTypeError(FluxLitError, TypeError):
+    """A path that is not a string."""
+
+
+class ApiClientUsageError(FluxLitError, ValueError):
+    """Arguments that contradict each other (``bearer_token`` and a header factory, ...)."""
+
+
 def check_relative_path(path: str) -> str:
     """Return ``path`` with one leading ``/``, or raise ``ValueError`` if it names a host.
 
@@ -62,34 +74,50 @@ def check_relative_path(path: str) -> str:
     (``users:1``, ``javascript:...``) and is refused with a hint to add the ``/``.
     """
     if not isinstance(path, str):
-        raise TypeError("API path must be a string")
+        raise ApiPathTypeError("API path must be a string")
     if any(ord(ch) < 32 or ch == "\x7f" for ch in path):
-        raise ValueError("API path must not contain control characters")
+        raise ApiPathError("API path must not contain control characters")
     stripped = path.strip()
     if "\\" in stripped:
-        raise ValueError(f"API path {path!r} must not contain backslashes")
+        raise ApiPathError(f"API path {path!r} must not contain backslashes")
     if stripped.startswith("//"):
-        raise ValueError(f"API path {path!r} is scheme-relative; pass a path such as '/users'")
+        raise ApiPathError(f"API path {path!r} is scheme-relative; pass a path such as '/users'")
     if stripped.startswith("/"):
         return stripped
     parts = urlsplit(stripped)
     if parts.netloc:
-        raise ValueError(f"API path {path!r} is an absolute URL; pass a path such as '/users'")
+        raise ApiPathError(f"API path {path!r} is an absolute URL; pass a path such as '/users'")
     first_segment = re.split(r"[/?#]", stripped, maxsplit=1)[0]
     if ":" in first_segment:
-        raise ValueError(
+        raise ApiPathError(
             f"API path {path!r} reads as a URL scheme; if it is a path on the API, "
             f"start it with '/': '/{stripped}'"
         )
     return "/" + stripped
 
 
-class ApiClient:
+class _Delegate(httpx.BaseTransport):
+    """Send through a client from ``set_client_factory`` (the test toolkit's app client)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.client.send(request)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class ApiClient(httpx.Client):
     """Sync HTTPX client scoped to your gateway-mounted API.
 
-    ``base_url`` defaults to ``FLUXLIT_INTERNAL_API_BASE`` (set by the runtime) and
-    then to ``http://127.0.0.1:8000/api``. Use ``for_fluxlit`` or ``with_bearer``
-    when routes need ``Authorization``.
+    An ``httpx.Client`` whose base URL is the API base: ``base_url`` defaults to
+    ``FLUXLIT_INTERNAL_API_BASE`` (set by the runtime) and then to
+    ``http://127.0.0.1:8000/api``. Every request's path is checked first (see
+    ``check_relative_path``). Other ``httpx.Client`` options (``transport``,
+    ``event_hooks``, ``limits``, ...) pass through. Use ``for_fluxlit`` or
+    ``with_bearer`` when routes need ``Authorization``.
     """
 
     def __init__(
@@ -100,18 +128,24 @@ class ApiClient:
         default_headers: Mapping[str, str] | None = None,
         auth_header_factory: HeaderFactory | None = None,
         propagate_request_id: bool = False,
+        **httpx_options: Any,
     ) -> None:
-        base = base_url or os.environ.get("FLUXLIT_INTERNAL_API_BASE") or DEFAULT_API_BASE
-        self.base_url = base.rstrip("/")
-        self.timeout = timeout
+        base = (base_url or os.environ.get("FLUXLIT_INTERNAL_API_BASE") or DEFAULT_API_BASE).rstrip(
+            "/"
+        )
+        factory = _client_factory
+        if factory is not None:
+            httpx_options.setdefault("transport", _Delegate(factory(base, timeout)))
+        super().__init__(
+            base_url=base,
+            timeout=timeout,
+            headers=default_headers,
+            **httpx_options,
+        )
+        self.timeout_seconds = timeout
         self.default_headers = dict(default_headers or {})
         self.auth_header_factory = auth_header_factory
         self.propagate_request_id = propagate_request_id
-        factory = _client_factory
-        if factory is not None:
-            self._http = factory(self.base_url, timeout)
-        else:
-            self._http = httpx.Client(timeout=timeout)
 
     # ------------------------------------------------------------ construction
     @classmethod
@@ -127,7 +161,7 @@ class ApiClient:
     ) -> ApiClient:
         """Build a client with a static bearer token or a header factory (not both)."""
         if bearer_token is not None and auth_header_factory is not None:
-            raise ValueError("pass either bearer_token or auth_header_factory, not both")
+            raise ApiClientUsageError("pass either bearer_token or auth_header_factory, not both")
         factory = auth_header_factory
         if bearer_token is not None:
             token = bearer_token
@@ -157,16 +191,17 @@ class ApiClient:
             return headers
 
         return ApiClient(
-            self.base_url,
-            timeout=self.timeout,
+            str(self.base_url),
+            timeout=self.timeout_seconds,
             default_headers=self.default_headers,
             auth_header_factory=factory,
             propagate_request_id=self.propagate_request_id,
         )
 
     # ----------------------------------------------------------------- calls
-    def _headers(self, call_headers: Any) -> httpx.Headers:
-        headers = httpx.Headers(self.default_headers)
+    def _call_headers(self) -> dict[str, str]:
+        """Headers computed per request: auth factory, request id, trace context."""
+        headers: dict[str, str] = {}
         if self.auth_header_factory is not None:
             headers.update(self.auth_header_factory())
         if self.propagate_request_id:
@@ -176,11 +211,23 @@ class ApiClient:
         traceparent = current_traceparent()
         if traceparent:
             headers["traceparent"] = traceparent
-        if call_headers:
-            headers.update(httpx.Headers(call_headers))
         return headers
 
-    def request(
+    def build_request(self, method: str, url: Any, **kwargs: Any) -> httpx.Request:
+        """httpx's ``build_request`` for an API path only (every verb and ``stream`` use it).
+
+        Raises ``ValueError`` for absolute or scheme-relative URLs. Header precedence:
+        ``default_headers``, then the auth factory, request id and trace context, then
+        the call's own headers.
+        """
+        path = check_relative_path(str(url) if isinstance(url, httpx.URL) else url)
+        headers = httpx.Headers(self._call_headers())
+        if kwargs.get("headers"):
+            headers.update(httpx.Headers(kwargs["headers"]))
+        kwargs["headers"] = headers
+        return super().build_request(method, path, **kwargs)
+
+    def request(  # type: ignore[override]
         self,
         method: str,
         path: str,
@@ -201,16 +248,15 @@ class ApiClient:
 
         Raises ``ValueError`` for absolute or scheme-relative URLs.
         """
-        url = self.base_url + check_relative_path(path)
-        return self._http.request(
+        return super().request(
             method,
-            url,
+            path,
             content=content,
             data=data,
             files=files,
             json=json,
             params=params,
-            headers=self._headers(headers),
+            headers=headers,
             cookies=cookies,
             auth=auth,
             follow_redirects=follow_redirects,
@@ -218,7 +264,7 @@ class ApiClient:
             extensions=extensions,
         )
 
-    def get(
+    def get(  # type: ignore[override]
         self,
         path: str,
         *,
@@ -243,7 +289,7 @@ class ApiClient:
             extensions=extensions,
         )
 
-    def delete(
+    def delete(  # type: ignore[override]
         self,
         path: str,
         *,
@@ -268,7 +314,7 @@ class ApiClient:
             extensions=extensions,
         )
 
-    def post(
+    def post(  # type: ignore[override]
         self,
         path: str,
         *,
@@ -301,7 +347,7 @@ class ApiClient:
             extensions=extensions,
         )
 
-    def put(
+    def put(  # type: ignore[override]
         self,
         path: str,
         *,
@@ -366,7 +412,7 @@ class ApiClient:
         path: str,
         response_model: type[T],
         *,
-        body: BaseModel | None = None,
+        body: BaseModel | Mapping[str, Any] | None = None,
         content: Any = None,
         data: Any = None,
         files: Any = None,
@@ -379,10 +425,11 @@ class ApiClient:
         timeout: Any = USE_CLIENT_DEFAULT,
         extensions: Any = None,
     ) -> T:
-        """``POST`` (``body`` as a model, or ``json``) and parse the reply as ``response_model``."""
+        """``POST`` ``body`` (a pydantic model or a mapping) or ``json``, and parse the reply
+        as ``response_model`` (raises on 4xx/5xx or invalid data)."""
         if body is not None and json is not None:
-            raise ValueError("pass either body (a pydantic model) or json, not both")
-        payload = body.model_dump(mode="json") if body is not None else json
+            raise ApiClientUsageError("pass either body or json, not both")
+        payload = _json_body(body) if body is not None else json
         response = self.post(
             path,
             content=content,
@@ -400,18 +447,13 @@ class ApiClient:
         response.raise_for_status()
         return response_model.model_validate_json(response.content)
 
-    # -------------------------------------------------------------- lifecycle
-    def close(self) -> None:
-        """Close the underlying connection pool."""
-        self._http.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+def _json_body(body: BaseModel | Mapping[str, Any]) -> Any:
+    """What ``post_model`` sends for ``body``: a model's JSON form, or the mapping."""
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    if isinstance(body, Mapping):
+        return dict(body)
+    raise ApiClientUsageError(
+        f"body must be a pydantic model or a mapping, not {type(body).__name__}"
+    )

@@ -41,9 +41,9 @@ def seen() -> Iterator[list[httpx.Request]]:
 
 def test_default_base_url_from_env(monkeypatch) -> None:
     monkeypatch.delenv("FLUXLIT_INTERNAL_API_BASE", raising=False)
-    assert ApiClient().base_url == "http://127.0.0.1:8000/api"
+    assert ApiClient().base_url == "http://127.0.0.1:8000/api/"
     monkeypatch.setenv("FLUXLIT_INTERNAL_API_BASE", "http://127.0.0.1:9/x/api/")
-    assert ApiClient().base_url == "http://127.0.0.1:9/x/api"
+    assert ApiClient().base_url == "http://127.0.0.1:9/x/api/"
 
 
 def test_verbs_join_paths_under_base(seen: list[httpx.Request]) -> None:
@@ -182,3 +182,49 @@ def test_factory_restore() -> None:
     client = ApiClient("http://127.0.0.1:1/api", timeout=0.2)
     with pytest.raises(httpx.ConnectError):
         client.get("/x")
+
+
+def test_post_model_takes_a_mapping_body(seen: list[httpx.Request]) -> None:
+    class Echo(BaseModel):
+        echo: dict[str, object]
+
+    reply = ApiClient("http://api.test/api").post_model("/echo", Echo, body={"a": 1})
+    assert reply.echo == {"a": 1}
+    with pytest.raises(ValueError, match="not both"):
+        ApiClient("http://api.test/api").post_model("/echo", Echo, body={"a": 1}, json={})
+
+
+def test_it_is_an_httpx_client_whose_every_verb_checks_the_path(
+    seen: list[httpx.Request],
+) -> None:
+    client = ApiClient("http://api.test/api")
+    assert isinstance(client, httpx.Client)
+    client.patch("/users/1", json={"a": 1})
+    client.head("users")
+    client.options("/items:search")
+    with client.stream("GET", "/item") as response:
+        assert response.read() == b'{"name":"pen","price":1.5}'
+    assert [(r.method, str(r.url)) for r in seen] == [
+        ("PATCH", "http://api.test/api/users/1"),
+        ("HEAD", "http://api.test/api/users"),
+        ("OPTIONS", "http://api.test/api/items:search"),
+        ("GET", "http://api.test/api/item"),
+    ]
+    for call in (client.patch, client.head, client.options):
+        with pytest.raises(ValueError, match="absolute URL"):
+            call("https://evil.test/x")
+    with pytest.raises(ValueError, match="scheme-relative"), client.stream("GET", "//evil.test/"):
+        pass
+    assert len(seen) == 4
+
+
+def test_httpx_options_pass_through() -> None:
+    hooks: list[str] = []
+    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+    with ApiClient(
+        "http://api.test/api",
+        transport=transport,
+        event_hooks={"request": [lambda request: hooks.append(str(request.url))]},
+    ) as client:
+        assert client.get("/ping").status_code == 204
+    assert hooks == ["http://api.test/api/ping"]

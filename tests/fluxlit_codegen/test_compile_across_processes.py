@@ -8,11 +8,11 @@ values show output that depends on set order (FastAPI keeps a route's methods in
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.cli import run_fluxlit
 
 pytestmark = pytest.mark.slow
 
@@ -66,14 +66,7 @@ def compile_in(
     folder.mkdir(parents=True)
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "fluxlit.cli", "compile", *target],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_fluxlit(folder, "compile", *target, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     build = folder / ".fluxlit" / "build"
     return {path.name: path.read_bytes() for path in sorted(build.iterdir()) if path.is_file()}

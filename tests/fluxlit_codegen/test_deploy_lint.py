@@ -23,6 +23,7 @@ from fluxlit_codegen.deploy import DeployOptions, write_deploy_files
 from fluxlit_codegen.project import ResolvedApp
 from fluxlit_codegen.scaffold import PROFILES
 from tests.helpers.ci import require_program
+from tests.helpers.cli import run_fluxlit
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -50,14 +51,7 @@ def lint(command: list[str]) -> subprocess.CompletedProcess[str]:
 
 def fluxlit(cwd: Path, *args: str) -> None:
     env = {**os.environ, "FLUXLIT_JWT_HS256_SECRET": "lint-" + "x" * 32}
-    result = subprocess.run(
-        [sys.executable, "-m", "fluxlit.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_fluxlit(cwd, *args, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -6,16 +6,15 @@ import os
 import signal
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 from fluxlit_codegen.scaffold import PROFILES, scaffold
+from tests.helpers.cli import FLUXLIT, run_fluxlit
 from tests.helpers.net import free_port, wait_until
 
-FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
 #: A route each profile's app answers, under the default /api prefix.
 API_ROUTE = {
     "minimal": "/api/hello",
@@ -56,14 +55,7 @@ def test_the_auth_profile_gets_its_own_random_dev_secret(tmp_path: Path) -> None
 @pytest.mark.parametrize("profile", PROFILES)
 def test_new_then_run_serves_api_and_ui_with_no_extra_step(tmp_path: Path, profile: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLUXLIT_")}
-    created = subprocess.run(
-        [FLUXLIT, "new", "shop", "--profile", profile],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    created = run_fluxlit(tmp_path, "new", "shop", "--profile", profile, env=env, timeout=60)
     assert created.returncode == 0, created.stderr
     port = free_port()
     server = subprocess.Popen(

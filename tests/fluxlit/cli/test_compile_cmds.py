@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fluxlit.cli import app as cli
+from tests.helpers.cli import run_fluxlit
 
 MANIFEST = (
     '[[pages]]\npath = "/"\nhandler = "handlers:home"\n\n'
@@ -172,13 +173,8 @@ def test_scaffold_tests_pass(tmp_path: Path, profile: str) -> None:
     assert run("new", str(target), "--profile", profile)[0] == 0
     assert (target / "README.md").is_file() and list((target / "tests").glob("test_*.py"))
     secret = {"FLUXLIT_JWT_HS256_SECRET": "compile-" + "x" * 32}  # the auth app needs one
-    compiled = subprocess.run(
-        [sys.executable, "-m", "fluxlit.cli", "compile", "--out-dir", str(tmp_path / "build")],
-        cwd=target,
-        env={**os.environ, **secret},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    compiled = run_fluxlit(
+        target, "compile", "--out-dir", str(tmp_path / "build"), env={**os.environ, **secret}
     )
     assert compiled.returncode == 0, "the scaffold holds an app: " + compiled.stderr
     assert (tmp_path / "build" / "streamlit_app.py").is_file()

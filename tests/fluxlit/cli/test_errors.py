@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,14 @@ from fluxlit.cli.failure import explain
 from fluxlit.config.settings import load_settings
 from fluxlit.config.settings_errors import SettingsError
 from fluxlit.errors import FluxLitError, UserError
+from tests.helpers.cli import run_fluxlit
 
-FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
 HEAD = "from fluxlit import FluxLit\n\napp = FluxLit()\n"
 
 
 def fluxlit(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [FLUXLIT, *args],
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """``fluxlit ARGS`` in ``cwd`` with ``env`` added to our environment."""
+    return run_fluxlit(cwd, *args, env={**os.environ, **env})
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:

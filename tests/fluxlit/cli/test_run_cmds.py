@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fluxlit.cli import app as cli
+from tests.helpers.cli import FLUXLIT
 from tests.helpers.net import free_port, wait_for_200
 from tests.helpers.servers import stop_process
 
@@ -108,9 +109,8 @@ def test_plain_uvicorn_serves_a_fluxlit_object(project: Path) -> None:
 @pytest.mark.slow
 def test_dev_serves_with_reload(project: Path) -> None:
     port = free_port()
-    fluxlit = str(Path(sys.executable).with_name("fluxlit"))
     response = _serve_and_get(
-        [fluxlit, "dev", "docapp:app", "--port", str(port)],
+        [FLUXLIT, "dev", "docapp:app", "--port", str(port)],
         project,
         f"http://127.0.0.1:{port}/api/readyz",
     )

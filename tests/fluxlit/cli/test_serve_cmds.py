@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.cli import FLUXLIT, run_fluxlit
 from tests.helpers.net import wait_for_200, wait_until
 
 pytestmark = pytest.mark.slow
-FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
 APP = """\
 import uuid
 
@@ -109,22 +108,11 @@ def test_shutdown_stops_the_server_named_by_its_pid_file(project: Path, unused_p
         ["run", "serveapp:app", "--pidfile", str(pidfile)], project, unused_port
     ) as process:
         assert pidfile.read_text().strip() == str(process.pid)
-        result = subprocess.run(
-            [FLUXLIT, "shutdown", "--pidfile", str(pidfile)],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_fluxlit(project, "shutdown", "--pidfile", str(pidfile))
         assert result.returncode == 0 and "stopped" in result.stdout
         assert process.wait(timeout=30) == 0
         assert not pidfile.exists()
-    again = subprocess.run(
-        [FLUXLIT, "shutdown", "--pidfile", str(pidfile)],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
+    again = run_fluxlit(project, "shutdown", "--pidfile", str(pidfile))
     assert again.returncode == 2 and "no PID file" in again.stderr
 
 

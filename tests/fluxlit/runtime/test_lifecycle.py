@@ -15,6 +15,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.helpers.cli import FLUXLIT
 from tests.helpers.net import wait_for_200, wait_until
 from tests.helpers.servers import stop_process
 
@@ -118,9 +119,8 @@ def test_app_is_imported_from_the_working_directory(tmp_path: Path, unused_port:
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["FLUXLIT_NO_PIDFILE"] = "1"
-    fluxlit = Path(sys.executable).with_name("fluxlit")
     process = subprocess.Popen(
-        [str(fluxlit), "run", "here:app", "--port", str(unused_port)],
+        [FLUXLIT, "run", "here:app", "--port", str(unused_port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,

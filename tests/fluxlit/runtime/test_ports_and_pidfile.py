@@ -20,9 +20,9 @@ from fluxlit.runtime.pidfile import (
     write_pidfile,
 )
 from fluxlit.runtime.ports import PortError, check_port_free
+from tests.helpers.cli import FLUXLIT, run_fluxlit
 from tests.helpers.net import free_port, wait_for_200
 
-FLUXLIT = str(Path(sys.executable).with_name("fluxlit"))
 APP = (
     "from fluxlit import FluxLit\n\napp = FluxLit(title='Ports')\n\n\n"
     "@app.page('/')\ndef home(st, client):\n    st.write('home')\n"
@@ -90,18 +90,12 @@ def test_a_stale_pid_file_is_replaced_and_ours_removed(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def _fluxlit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [FLUXLIT, *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
-    )
-
-
 @pytest.mark.slow
 def test_run_on_a_busy_port_says_so_before_the_banner(
     clean_fluxlit_env: Path, listener: int
 ) -> None:
     (clean_fluxlit_env / "app.py").write_text(APP)
-    result = _fluxlit(clean_fluxlit_env, "run", "--port", str(listener))
+    result = run_fluxlit(clean_fluxlit_env, "run", "--port", str(listener))
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""  # no "UI http://..." banner for a server that never starts
     assert result.stderr == (
@@ -129,9 +123,9 @@ def test_a_second_run_in_the_same_folder_leaves_the_first_one_stoppable(
         pidfile = clean_fluxlit_env / ".fluxlit.pid"
         assert read_pid(pidfile) == first.pid
 
-        same_port = _fluxlit(clean_fluxlit_env, "run", "--port", str(port))
+        same_port = run_fluxlit(clean_fluxlit_env, "run", "--port", str(port))
         assert same_port.returncode == 2 and "is already in use" in same_port.stderr
-        other_port = _fluxlit(clean_fluxlit_env, "run", "--port", str(free_port()))
+        other_port = run_fluxlit(clean_fluxlit_env, "run", "--port", str(free_port()))
         assert other_port.returncode == 2
         assert other_port.stderr == (
             f"error: .fluxlit.pid: a FluxLit server started here is still running "
@@ -140,7 +134,7 @@ def test_a_second_run_in_the_same_folder_leaves_the_first_one_stoppable(
         )
         assert read_pid(pidfile) == first.pid
 
-        stopped = _fluxlit(clean_fluxlit_env, "shutdown")
+        stopped = run_fluxlit(clean_fluxlit_env, "shutdown")
         assert stopped.returncode == 0, stopped.stderr
         assert first.wait(timeout=30) is not None and not pidfile.exists()
     finally:

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.helpers.ci import require_program
+from tests.helpers.cli import run_fluxlit
 from tests.helpers.net import free_port, wait_for_200
 from tests.helpers.servers import stop_process
 
@@ -41,14 +42,8 @@ http {{
 def shipped_nginx_conf(out_dir: Path, redis_url: str) -> str:
     """The nginx.conf `fluxlit build --compose` writes for the replica app."""
     command = ["build", "replica_app:app", "--compose", "--output", str(out_dir)]
-    result = subprocess.run(
-        [sys.executable, "-m", "fluxlit.cli", *command],
-        cwd=APPS,
-        env={**os.environ, "REPLICA_REDIS_URL": redis_url, "REPLICA": "build"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {**os.environ, "REPLICA_REDIS_URL": redis_url, "REPLICA": "build"}
+    result = run_fluxlit(APPS, *command, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return (out_dir / "nginx.conf").read_text()
 

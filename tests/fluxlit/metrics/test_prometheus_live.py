@@ -17,6 +17,7 @@ from tests.helpers.net import free_port, wait_for_200, wait_until
 from tests.helpers.servers import stop_process
 
 pytestmark = [pytest.mark.live, pytest.mark.slow, pytest.mark.e2e]
+APP_ERROR = "This app has encountered an error"  # `fluxlit run` hides the details
 APPS = Path(__file__).parent.parent / "apps"
 TOKEN = "scrape-token"
 PROMETHEUS_CONFIG = """\
@@ -86,7 +87,7 @@ def test_prometheus_sees_the_series_and_values_of_known_traffic(
     home.goto(server + "/", wait_until="domcontentloaded")
     home.get_by_text("item 7").wait_for(timeout=60_000)
     boom.goto(server + "/boom", wait_until="domcontentloaded")
-    boom.get_by_text("boom on purpose").first.wait_for(timeout=60_000)
+    boom.get_by_text(APP_ERROR).first.wait_for(timeout=60_000)
 
     port = free_port()
     config = tmp_path / "prometheus.yml"

@@ -7,13 +7,14 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.helpers.net import free_port, wait_for_200
+from tests.helpers.servers import stop_process
 
 APPS = Path(__file__).with_name("apps")
 MODES = ["inprocess", "sidecar"]
@@ -72,12 +73,6 @@ def blackhole() -> Iterator[Blackhole]:
     hole.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     """A running `fluxlit run` process, its base URL and the file its output goes to."""
@@ -94,13 +89,7 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        return self.process.wait()
+        return stop_process(self.process, timeout=30)
 
 
 def start_server(
@@ -125,18 +114,12 @@ def start_server(
             stderr=subprocess.STDOUT,
         )
     server = Server(process, port, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"fluxlit run exited with {process.returncode}:\n{server.output()}")
-        try:
-            if httpx.get(server.base + ready, timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"not ready within 60 s:\n{server.output()}")
+    try:
+        wait_for_200(server.base + ready, process=process)
+    except AssertionError as exc:
+        server.stop()
+        raise RuntimeError(f"{exc}:\n{server.output()}") from None
+    return server
 
 
 @pytest.fixture

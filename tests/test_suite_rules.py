@@ -18,7 +18,9 @@ RULES = {
         "skips go through tests.helpers.ci (require, require_module, require_program), "
         "which fail instead when CI is set"
     ),
-    r"^from \.|^import \.": "import shared helpers from tests.helpers, not from a sibling module",
+    r"^\s*from \.|^\s*(?:from|import) \S*(?:conftest|\btest_\w+)\b": (
+        "import shared helpers from tests.helpers, never from a conftest or another test module"
+    ),
 }
 HOME_OF_SKIPS = "helpers/ci.py"
 

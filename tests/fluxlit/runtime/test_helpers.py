@@ -176,6 +176,8 @@ def test_both_runtime_modes_freeze_the_heap_after_the_other_apps_start(
     fl = load_fluxlit("slowapp:app")
     monkeypatch.setattr(fl.settings, "runtime_mode", mode)
     app = build_asgi(fl, Path(streamlit_main_path()))
-    dispatcher = getattr(app, "app", app)  # in-process wraps it once
+    dispatcher = app
+    while not hasattr(dispatcher, "lifespan_apps"):  # unwrap the outer layers
+        dispatcher = dispatcher.app
     assert isinstance(dispatcher.lifespan_apps[-1], FreezeStartupHeap)
     assert dispatcher.lifespan_apps[0] is fl.api

@@ -22,11 +22,14 @@ class _AppLifespan:
         self.inbox: asyncio.Queue[Message] = asyncio.Queue()
         self.outbox: asyncio.Queue[Message] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
+        self.error: Exception | None = None
+        """What the app raised, if it did."""
 
     async def _run(self) -> None:
         try:
             await self.app(self.scope, self.inbox.get, self.outbox.put)
         except Exception as exc:
+            self.error = exc
             await self.outbox.put({"type": _ENDED, "error": exc})
         else:
             await self.outbox.put({"type": _ENDED, "error": None})
@@ -71,8 +74,9 @@ async def run_lifespans(
             await _shutdown(started)
             await runner.finish()
             await send({"type": "lifespan.startup.failed", "message": reason})
-            # Like Starlette's router: servers expect the app to raise after "failed".
-            raise RuntimeError(f"lifespan startup failed: {reason}")
+            # Like Starlette's router: servers expect the app to raise after "failed",
+            # the app's own error when it raised one.
+            raise runner.error or RuntimeError(f"lifespan startup failed: {reason}")
         started.append(runner)
     await send({"type": "lifespan.startup.complete"})
     await receive()  # lifespan.shutdown

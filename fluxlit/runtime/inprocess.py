@@ -14,6 +14,7 @@ from fluxlit.gateway.policy import GatewayPolicy
 from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import internal_api_base_url
 from fluxlit.runtime.streamlit_options import configure_inprocess_streamlit, public_mount
+from fluxlit.runtime.streamlit_runtime import StreamlitRuntimeGuard
 from fluxlit.runtime.thread_reserve import ReserveUiThreads
 from fluxlit.runtime.ws_origins import streamlit_ws_origins
 
@@ -95,7 +96,7 @@ def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False
     settings = fl.settings
     configure_inprocess_streamlit(settings, dev=dev)
     mount = public_mount(settings)
-    st_app = streamlit.App(str(entrypoint))
+    st_app = StreamlitRuntimeGuard(streamlit.App(str(entrypoint)), title=settings.title)
     fl.set_readiness_check(StreamlitHealth(st_app, mount))
     dispatcher = build_dispatcher(
         fl.api,

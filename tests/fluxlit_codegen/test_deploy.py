@@ -120,9 +120,11 @@ def test_the_container_runs_the_fluxlit_run_path(tmp_path: Path, python_app: boo
     assert params["target"] == ("shop.main:app" if python_app else None)
     assert (params["host"], params["port"], params["no_pidfile"]) == ("0.0.0.0", 8000, True)
     assert "uvicorn" not in dockerfile, "no hand-copied server options"
-    compile_step = re.search(r"&& (fluxlit compile.*?) \\$", dockerfile, flags=re.M)
-    assert compile_step, "the image compiles the app at build time"
-    assert compile_step.group(1).split()[2:] == (["shop.main:app"] if python_app else [])
+    compile_steps = re.findall(r"^\s+&& (fluxlit compile.*?) \\$", dockerfile, flags=re.M)
+    if python_app:  # `fluxlit run` serves it without a build; importing may need secrets
+        assert compile_steps == [], "the image build imports no Python app"
+    else:
+        assert compile_steps == ["fluxlit compile"], "the manifest app is compiled in the image"
 
 
 def test_the_image_runs_as_a_numeric_user_on_a_read_only_root(tmp_path: Path) -> None:

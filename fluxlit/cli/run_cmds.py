@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from fluxlit.cli.diagnostics import Check, effective_config, run_checks
+from fluxlit.cli.strict_startup import refuse_warnings_when_strict
 from fluxlit.config.project import load_project_config, resolve_binding, resolve_target
 
 TARGET = typer.Argument(None, help="App as module:attr (default: project file, then app:app).")
@@ -49,6 +50,7 @@ def _serve(
     resolved = resolve_target(target, pc)
     build_dir = _compile_manifest_app(target)
     settings = load_settings()
+    refuse_warnings_when_strict(settings)
     bind_host, bind_port, level = resolve_binding(
         cli_host=host,
         cli_port=port,

@@ -106,6 +106,8 @@ class FluxlitSettings(BaseSettings):
     streamlit_ready_timeout_s: float = Field(default=30.0, gt=0)
     restart_streamlit_on_exit: bool = False
     shutdown_grace_s: float = Field(10.0, ge=0, validation_alias=_env_choices("shutdown_grace_s"))
+    strict_startup: bool = False
+    """``fluxlit run|dev|workbench`` refuse to start (exit 2) on configuration warnings."""
 
     # Logging
     enable_request_logging: bool = False

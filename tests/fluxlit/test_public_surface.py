@@ -203,6 +203,30 @@ def test_published_root_names_are_the_module_objects(name: str, module: str) -> 
     assert getattr(fluxlit, name) is getattr(importlib.import_module(module), name)
 
 
+def test_root_names_are_the_objects_of_their_documented_modules() -> None:
+    """A root name documented in a module section too is that module's very object."""
+    import fluxlit
+
+    documented = [symbol for _, symbol, _ in _rows() if symbol.count(".") >= 2]
+    pairs = [
+        (name, symbol)
+        for name in fluxlit.__all__
+        for symbol in documented
+        if symbol.rsplit(".", 1)[1] == name and _is_module(symbol.rsplit(".", 1)[0])
+    ]
+    assert len({name for name, _ in pairs}) >= 20, pairs
+    for name, symbol in pairs:
+        assert getattr(fluxlit, name) is _resolve(symbol), symbol
+
+
+def _is_module(dotted: str) -> bool:
+    try:
+        importlib.import_module(dotted)
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
 def test_the_walk_rejects_what_the_reference_does_not_say() -> None:
     """The checks themselves can fail: wrong defaults, factories and fields are caught."""
 

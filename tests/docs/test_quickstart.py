@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.ci import require_program
 from tests.helpers.net import free_port, wait_for_200
 from tests.helpers.servers import stop_process
 
@@ -48,6 +49,7 @@ def test_the_page_has_files_commands_and_outputs() -> None:
 
 @pytest.mark.slow
 def test_quickstart_runs_as_written(tmp_path: Path) -> None:
+    require_program("curl")
     port = free_port()
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env = {k: v for k, v in env.items() if not k.startswith("FLUXLIT_")}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the real programs the test suite drives: Chromium (browser tests),
 # Redis (shared session store), nginx (sticky replicas), Node.js (OpenID provider)
-# wrk (the load generator of bench/gateway) and Prometheus (scrapes /__fluxlit/metrics).
+# wrk (the load generator of bench/gateway), Prometheus (scrapes /__fluxlit/metrics)
+# and curl (docs/quickstart.md uses it; a test runs that page).
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

@@ -1,8 +1,9 @@
 """JSON Schema for ``fluxlit.toml``, generated from the manifest models.
 
-``python -m fluxlit_codegen.schema`` rewrites ``schemas/fluxlit.schema.json``; a test
-fails when the checked-in file is stale. Wheels carry the file as package data in
-``fluxlit_codegen.schemas`` (see ``pyproject.toml``).
+``python -m fluxlit_codegen.schema`` rewrites ``schemas/fluxlit.schema.json`` and the
+docs' ``manifest-tables/`` pages; a test fails when either checked-in copy is stale.
+Wheels carry the file as package data in ``fluxlit_codegen.schemas`` (see
+``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -34,5 +35,9 @@ def render_schema() -> str:
 
 
 if __name__ == "__main__":
+    from fluxlit_codegen.manifest_pages import write_pages
+
     SCHEMA_PATH.write_text(render_schema(), encoding="utf-8")
     print(f"wrote {SCHEMA_PATH}")
+    pages = write_pages()  # the docs site's page per table comes from the same schema
+    print(f"wrote {len(pages)} pages in docs/manifest-tables/")

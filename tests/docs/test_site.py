@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_manifest_table_pages_are_in_sync_with_the_schema() -> None:
     checked_in = {p.name: p.read_text(encoding="utf-8") for p in PAGES_DIR.glob("*.md")}
     assert checked_in == render_pages(), (
-        "docs/manifest-tables/ is stale: run `python -m fluxlit_codegen.manifest_pages`"
+        "docs/manifest-tables/ is stale: run `python -m fluxlit_codegen.schema`"
     )
 
 

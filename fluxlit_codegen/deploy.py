@@ -37,6 +37,16 @@ class DeployResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def probe_host_header(host: str | None) -> str:
+    """The probes' ``httpHeaders`` (in flow style) naming the Ingress host, when there is one.
+
+    With ``FLUXLIT_ALLOWED_HOSTS`` set, a probe with the pod's IP as ``Host`` would fail.
+    """
+    if host is None or host.startswith("*"):
+        return ""
+    return f", httpHeaders: [{{name: Host, value: {host}}}]"
+
+
 def render_deploy_files(plan: DeployPlan, options: DeployOptions) -> dict[str, str]:
     """``{relative path: text}`` for the files ``options`` ask for."""
     context = {
@@ -55,6 +65,7 @@ def render_deploy_files(plan: DeployPlan, options: DeployOptions) -> dict[str, s
         "redis_env": plan.redis_env,
         "replicas": plan.replicas,
         "host": plan.host,
+        "probe_host": probe_host_header(plan.host),
         "port": CONTAINER_PORT,
         "uid": CONTAINER_UID,
         "prestop": PRESTOP_PAUSE_S,

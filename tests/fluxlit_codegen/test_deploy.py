@@ -451,3 +451,30 @@ def test_the_documented_build_commands_work(tmp_path: Path, args: list[str]) -> 
 
 def test_the_docs_show_commands() -> None:
     assert len(documented_build_commands()) >= 3
+
+
+def test_probes_name_the_ingress_host_so_allowed_hosts_admit_them(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from fluxlit import FluxLit
+    from fluxlit.config.settings import FluxlitSettings
+    from fluxlit.gateway import build_gateway
+
+    options = DeployOptions(kubernetes=True, host="shop.example.com")
+    app = container(build(tmp_path, options)["k8s/app.yaml"])
+    probes = [app[kind]["httpGet"] for kind in app if kind.endswith("Probe")]
+    assert {str(probe["httpHeaders"]) for probe in probes} == {
+        "[{'name': 'Host', 'value': 'shop.example.com'}]"
+    }
+    settings = FluxlitSettings(allowed_hosts=["shop.example.com"])
+    fl = FluxLit(title="Shop", settings=settings)
+    gateway = build_gateway(fl.api, "http://127.0.0.1:9", proxy_settings=settings)
+    with TestClient(gateway) as client:
+        for probe in probes:
+            host = probe["httpHeaders"][0]["value"]
+            assert client.get(probe["path"], headers={"Host": host}).status_code != 400
+        pod_ip = client.get("/api/healthz", headers={"Host": "10.1.2.3:8000"})
+        assert pod_ip.status_code == 400, "without the header the probe would fail"
+    wildcard = DeployOptions(kubernetes=True, host="*.example.com")
+    app = container(build(tmp_path, wildcard)["k8s/app.yaml"])
+    assert "httpHeaders" not in app["livenessProbe"]["httpGet"], "no single name to send"

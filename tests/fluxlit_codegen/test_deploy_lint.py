@@ -82,7 +82,8 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pat
         settings={"root_path": "/apps/variant", "api_mount_path": "/backend"},
     )  # fmt: skip
     found["requirements"] = variant(base / "req", everything, "requirements.txt")
-    found["nothing-to-install"] = variant(base / "bare", everything, None, session_store=redis)
+    wildcard = DeployOptions(kubernetes=True, compose=True, replicas=1, host="*.example.com")
+    found["nothing-to-install"] = variant(base / "bare", wildcard, None, session_store=redis)
     yield found
 
 

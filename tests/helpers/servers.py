@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -52,12 +52,10 @@ def serve_app(app: Callable[..., object]) -> Iterator[ThreadServer]:
         server.stop()
 
 
-def stop_process(
-    process: subprocess.Popen[bytes], timeout: float = 20, sig: int = signal.SIGTERM
-) -> int:
-    """Send ``sig`` (SIGTERM), wait up to ``timeout`` seconds, then kill; return the exit code."""
+def stop_process(process: subprocess.Popen[Any], timeout: float = 20) -> int:
+    """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL; return the exit code."""
     if process.poll() is None:
-        process.send_signal(sig)
+        process.terminate()
     try:
         return process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -20,4 +20,16 @@ class UserError(FluxLitError):
     """
 
 
-__all__ = ["FluxLitError", "UserError"]
+class ConfigurationError(UserError, ValueError):
+    """A setting or declaration FluxLit cannot use; the message names it and what to change."""
+
+
+class UsageError(FluxLitError, TypeError):
+    """Code calls FluxLit in a way it does not support (an argument of the wrong kind, ...)."""
+
+
+class FluxLitRuntimeError(FluxLitError, RuntimeError):
+    """FluxLit cannot go on in the state it is in (a child that did not start, ...)."""
+
+
+__all__ = ["ConfigurationError", "FluxLitError", "FluxLitRuntimeError", "UsageError", "UserError"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from fluxlit.errors import ConfigurationError
+
 DEFAULT_API_PREFIX = "/api"
 _SEGMENT_RE = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+"
 _SEGMENT = re.compile(_SEGMENT_RE)
@@ -47,7 +49,7 @@ def normalize_api_prefix(value: str | None) -> str:
         return DEFAULT_API_PREFIX
     problem = url_path_problem(text)
     if problem:
-        raise ValueError(f"api_mount_path {problem}")
+        raise ConfigurationError(f"api_mount_path {problem}")
     return "/" + "/".join(path_segments(text))
 
 

@@ -8,6 +8,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+from fluxlit.errors import ConfigurationError, FluxLitError
 from fluxlit.url_session import InMemorySessionStore, SessionStore
 
 if TYPE_CHECKING:
@@ -17,11 +18,15 @@ DEFAULT_PREFIX = "fluxlit:session:"
 logger = logging.getLogger("fluxlit.redis_store")
 
 
+class MissingRedisError(FluxLitError, ImportError):
+    """The redis client is not installed; the message says how to install it."""
+
+
 def _redis_module() -> Any:
     try:
         import redis
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
+        raise MissingRedisError(
             'RedisSessionStore needs the redis client: pip install "fluxlit[redis]"'
         ) from exc
     return redis
@@ -52,7 +57,9 @@ class RedisSessionStore:
     ) -> None:
         if client is None:
             if not url:
-                raise ValueError("RedisSessionStore needs url= (e.g. redis://127.0.0.1:6379/0)")
+                raise ConfigurationError(
+                    "RedisSessionStore needs url= (e.g. redis://127.0.0.1:6379/0)"
+                )
             client = _client_from_url(url, timeout_s)
         self.client = client
         self.prefix = prefix
@@ -138,7 +145,7 @@ def session_store_from_model(model: SessionStoreModel) -> SessionStore:
     env = model.url_env or "FLUXLIT_REDIS_URL"
     url = os.environ.get(env)
     if not url:
-        raise ValueError(
+        raise ConfigurationError(
             f"[session_store] kind = 'redis' reads its URL from ${env}, which is not set"
         )
     return RedisSessionStore(url, default_ttl_seconds=model.ttl_seconds)

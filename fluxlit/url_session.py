@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from pydantic import BaseModel, ValidationError
 
 from fluxlit.deep_links import query_params
+from fluxlit.errors import ConfigurationError
 
 logger = logging.getLogger("fluxlit.url_session")
 M = TypeVar("M", bound=BaseModel)
@@ -66,7 +67,7 @@ class InMemorySessionStore:
         self, *, max_entries: int = 5000, default_ttl_seconds: float | None = 86400.0
     ) -> None:
         if max_entries < 1:
-            raise ValueError("max_entries must be at least 1")
+            raise ConfigurationError("max_entries must be at least 1")
         self.max_entries = max_entries
         self.default_ttl_seconds = default_ttl_seconds
         self._data: OrderedDict[str, tuple[float | None, dict[str, Any]]] = OrderedDict()

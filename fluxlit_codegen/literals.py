@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from fluxlit.errors import ConfigurationError, UsageError
+
 SCALARS = (str, int, float, bool, type(None))
 
 
@@ -15,9 +17,11 @@ def py_literal(value: Any) -> str:
     (the manifest front end reports them at their key before they get here).
     """
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{value!r} has no Python literal; only finite numbers are written")
+        raise ConfigurationError(
+            f"{value!r} has no Python literal; only finite numbers are written"
+        )
     if not isinstance(value, SCALARS):
-        raise TypeError(f"only plain scalars become literals, not {type(value).__name__}")
+        raise UsageError(f"only plain scalars become literals, not {type(value).__name__}")
     return repr(value)
 
 

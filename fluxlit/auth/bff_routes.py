@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from fluxlit.auth.bff_store import InMemoryOIDCBFFTokenStore, OIDCBFFTokenStore
 from fluxlit.auth.jwt import issue_hs256_access_token
 from fluxlit.auth.oidc_client import GenericOIDCClient, OIDCProvider, accepts_nonce, pkce_pair
+from fluxlit.errors import ConfigurationError
 
 logger = logging.getLogger("fluxlit.auth")
 
@@ -83,7 +84,7 @@ def _with_auth_code(url: str, code: str) -> str:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     if not (parts.scheme and parts.netloc):
-        raise ValueError(
+        raise ConfigurationError(
             "OIDCBFFConfig.public_base_url must be absolute, e.g. https://app.example.com "
             "(FLUXLIT_PUBLIC_BASE_URL)"
         )

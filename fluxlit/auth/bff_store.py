@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from fluxlit.errors import ConfigurationError
+
 _Table = dict[str, tuple[float, dict[str, Any]]]
 
 
@@ -56,7 +58,7 @@ class InMemoryOIDCBFFTokenStore:
 
     def __post_init__(self) -> None:
         if self.max_entries < 1:
-            raise ValueError("InMemoryOIDCBFFTokenStore.max_entries must be at least 1")
+            raise ConfigurationError("InMemoryOIDCBFFTokenStore.max_entries must be at least 1")
 
     def save_pkce_verifier(self, state: str, data: dict[str, Any], *, now: float) -> None:
         self._save(self._pkce, state, data, now + self.state_ttl_seconds, now)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from fluxlit.auth.pyjwt import pyjwt
-from fluxlit.errors import FluxLitError
+from fluxlit.errors import ConfigurationError, FluxLitError
 
 logger = logging.getLogger("fluxlit.auth")
 
@@ -49,11 +49,11 @@ class JWKSCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if urlsplit(url).scheme not in {"http", "https"}:
-            raise ValueError("the JWKS URL must be http:// or https://")
+            raise ConfigurationError("the JWKS URL must be http:// or https://")
         if ttl_seconds <= 0:
-            raise ValueError("the JWKS cache lifetime must be greater than 0 seconds")
+            raise ConfigurationError("the JWKS cache lifetime must be greater than 0 seconds")
         if cooldown_seconds < 0:
-            raise ValueError("the JWKS refetch cooldown cannot be negative")
+            raise ConfigurationError("the JWKS refetch cooldown cannot be negative")
         self.url = url
         self.ttl_seconds = ttl_seconds
         self.cooldown_seconds = cooldown_seconds

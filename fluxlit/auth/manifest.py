@@ -17,6 +17,7 @@ from fluxlit.auth.jwt import (
     check_config,
     default_algorithms,
 )
+from fluxlit.errors import ConfigurationError
 from fluxlit.model import AuthModel, AuthRequirement, JWTModel, OIDCModel
 
 MANIFEST_NAMES = {
@@ -37,7 +38,7 @@ def bearer_from_model(jwt: JWTModel) -> JWTBearer:
     if jwt.hs256_secret_env:
         secret = os.environ.get(jwt.hs256_secret_env)
         if not secret:
-            raise ValueError(
+            raise ConfigurationError(
                 f"[auth.jwt] hs256_secret_env names ${jwt.hs256_secret_env}, which is not set"
             )
     return _shared_bearer(jwt, secret)
@@ -61,7 +62,7 @@ def _shared_bearer(jwt: JWTModel, secret: str | None) -> JWTBearer:
 def route_dependencies(auth: AuthModel | None, requirement: AuthRequirement) -> list[DependsParam]:
     """Dependencies for a route declared with ``auth = ...`` (bearer, roles, scopes)."""
     if auth is None or auth.jwt is None:
-        raise ValueError("a route declares auth, but the manifest has no [auth.jwt] table")
+        raise ConfigurationError("a route declares auth, but the manifest has no [auth.jwt] table")
     bearer = bearer_from_model(auth.jwt)
     deps: list[DependsParam] = [Depends(bearer)]
     if requirement.roles:
@@ -83,7 +84,7 @@ def attach_manifest_oidc(api: FastAPI, oidc: OIDCModel, settings: Any) -> None:
     def required(name: str, key: str) -> str:
         value = os.environ.get(name)
         if not value:
-            raise ValueError(f"[auth.oidc] {key} names ${name}, which is not set")
+            raise ConfigurationError(f"[auth.oidc] {key} names ${name}, which is not set")
         return value
 
     client = GenericOIDCClient(
@@ -95,7 +96,7 @@ def attach_manifest_oidc(api: FastAPI, oidc: OIDCModel, settings: Any) -> None:
     )
     public_base_url = oidc.public_base_url or getattr(settings, "public_base_url", "")
     if not public_base_url:
-        raise ValueError(
+        raise ConfigurationError(
             "[auth.oidc] needs the app's public origin for redirects: set public_base_url "
             "(e.g. 'https://app.example.com') or FLUXLIT_PUBLIC_BASE_URL"
         )

@@ -16,6 +16,7 @@ from anyio import to_thread
 from fluxlit.auth.jwks import JWKSCache
 from fluxlit.auth.jwt import ASYMMETRIC_ALGORITHMS
 from fluxlit.auth.pyjwt import pyjwt
+from fluxlit.errors import FluxLitError
 
 
 def accepts_nonce(provider: OIDCProvider) -> bool:
@@ -32,6 +33,10 @@ def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(64)
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class OIDCError(FluxLitError, ValueError):
+    """The identity provider answered something a login cannot use."""
 
 
 @runtime_checkable
@@ -83,7 +88,7 @@ class GenericOIDCClient:
                 response.raise_for_status()
                 data = response.json()
             if data.get("issuer", "").rstrip("/") != self.config.issuer.rstrip("/"):
-                raise ValueError("OIDC discovery returned a different issuer than configured")
+                raise OIDCError("OIDC discovery returned a different issuer than configured")
             self._discovery = data
         return self._discovery
 
@@ -127,7 +132,7 @@ class GenericOIDCClient:
                 auth=(self.config.client_id, self.config.client_secret),
             )
         if response.status_code != 200:
-            raise ValueError(f"token endpoint answered {response.status_code}")
+            raise OIDCError(f"token endpoint answered {response.status_code}")
         data: dict[str, Any] = response.json()
         return data
 
@@ -146,10 +151,10 @@ class GenericOIDCClient:
         header = jwt.get_unverified_header(id_token)
         algorithm = header.get("alg")
         if not isinstance(algorithm, str) or algorithm not in ASYMMETRIC_ALGORITHMS:
-            raise ValueError("ID token must be signed with an asymmetric algorithm")
+            raise OIDCError("ID token must be signed with an asymmetric algorithm")
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise ValueError("ID token has no usable kid")
+            raise OIDCError("ID token has no usable kid")
         key = await to_thread.run_sync(self._jwks.signing_key, kid)
         claims: dict[str, Any] = jwt.decode(
             id_token,
@@ -161,5 +166,5 @@ class GenericOIDCClient:
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
         if claims.get("nonce") != nonce:
-            raise ValueError("ID token nonce does not match this login")
+            raise OIDCError("ID token nonce does not match this login")
         return claims

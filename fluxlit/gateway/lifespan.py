@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fluxlit.errors import FluxLitRuntimeError
+
 logger = logging.getLogger("fluxlit.gateway")
 
 _ENDED = "fluxlit.lifespan.ended"
@@ -76,7 +78,7 @@ async def run_lifespans(
             await send({"type": "lifespan.startup.failed", "message": reason})
             # Like Starlette's router: servers expect the app to raise after "failed",
             # the app's own error when it raised one.
-            raise runner.error or RuntimeError(f"lifespan startup failed: {reason}")
+            raise runner.error or FluxLitRuntimeError(f"lifespan startup failed: {reason}")
         started.append(runner)
     await send({"type": "lifespan.startup.complete"})
     await receive()  # lifespan.shutdown

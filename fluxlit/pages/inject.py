@@ -9,6 +9,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel
 
+from fluxlit.errors import UsageError
 from fluxlit.pages.params import (
     Cookie,
     Depends,
@@ -57,7 +58,7 @@ class _Resolver:
             return self.depend(default, param.name)
         if isinstance(default, Query):
             if not (inspect.isclass(annotation) and issubclass(annotation, BaseModel)):
-                raise TypeError(
+                raise UsageError(
                     f"{fn.__qualname__}: parameter {param.name!r} uses Query() and must be "
                     "annotated with a pydantic model"
                 )
@@ -66,21 +67,21 @@ class _Resolver:
             return SessionModel(self.st)
         if _is_session_store(annotation):
             if self.session_store is None:
-                raise TypeError(
+                raise UsageError(
                     f"{fn.__qualname__}: parameter {param.name!r} needs a session store; "
                     "pass FluxLit(session_store=...) or declare [session_store] in fluxlit.toml"
                 )
             return self.session_store
         if default is not inspect.Parameter.empty:
             return default
-        raise TypeError(
+        raise UsageError(
             f"{fn.__qualname__}: cannot inject parameter {param.name!r}; use Depends(), "
             "Header(), Cookie(), Query() or a SessionStore / SessionModel annotation"
         )
 
     def depend(self, marker: Depends, name: str) -> Any:
         if marker.dependency is None:
-            raise TypeError(f"Depends() for {name!r} needs a callable")
+            raise UsageError(f"Depends() for {name!r} needs a callable")
         key = marker.dependency
         if marker.use_cache and key in self.cache:
             return self.cache[key]
@@ -89,7 +90,7 @@ class _Resolver:
             if not self.async_depends:
                 if inspect.iscoroutine(result):
                     result.close()  # never awaited: close it, no "never awaited" warning
-                raise TypeError(
+                raise UsageError(
                     f"dependency {getattr(key, '__name__', key)!r} is async; set "
                     "FLUXLIT_ASYNC_PAGE_DEPENDS=true to allow it"
                 )

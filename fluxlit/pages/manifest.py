@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fluxlit.deep_links import page_slug
+from fluxlit.errors import ConfigurationError
 from fluxlit.model import NavigationModel, PageModel
 from fluxlit.pages.navigation import NavigationOrder
 
@@ -26,7 +27,7 @@ def build_page_manifest(
     the same whether the app was declared in ``fluxlit.toml`` or in Python.
     """
     if version != MANIFEST_VERSION:
-        raise ValueError(f"unsupported page manifest version {version}; only 1 exists")
+        raise ConfigurationError(f"unsupported page manifest version {version}; only 1 exists")
     order = NavigationOrder(navigation.order if navigation else ())
     ordered = order.apply(list(pages), lambda page: page.path)
     return {

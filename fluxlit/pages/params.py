@@ -9,6 +9,8 @@ from typing import Any, Literal, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import InitErrorDetails
 
+from fluxlit.errors import ConfigurationError
+
 M = TypeVar("M", bound=BaseModel)
 
 _header_context: ContextVar[Mapping[str, str] | None] = ContextVar(
@@ -174,7 +176,9 @@ class SessionModel:
 
     def __init__(self, st: Any, *, extra: str = "ignore") -> None:
         if extra not in _EXTRA_POLICIES:
-            raise ValueError(f"SessionModel extra= must be one of {_EXTRA_POLICIES}, got {extra!r}")
+            raise ConfigurationError(
+                f"SessionModel extra= must be one of {_EXTRA_POLICIES}, got {extra!r}"
+            )
         self._st = st
         self.extra = extra
 

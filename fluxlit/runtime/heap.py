@@ -13,6 +13,8 @@ import gc
 
 from starlette.types import Receive, Scope, Send
 
+from fluxlit.errors import FluxLitRuntimeError
+
 
 class FreezeStartupHeap:
     """ASGI app for lifespan events only: ``gc.freeze()`` on startup, undone on shutdown.
@@ -23,7 +25,7 @@ class FreezeStartupHeap:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
-            raise RuntimeError("FreezeStartupHeap only takes lifespan events")
+            raise FluxLitRuntimeError("FreezeStartupHeap only takes lifespan events")
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":

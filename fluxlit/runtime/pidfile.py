@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from fluxlit.errors import UserError
+from fluxlit.errors import ConfigurationError, UserError
 
 PIDFILE_ENV = "FLUXLIT_PIDFILE"
 DEFAULT_NAME = ".fluxlit.pid"
@@ -28,6 +28,10 @@ def default_pidfile_path(explicit: str | Path | None = None) -> Path:
 def pidfile_disabled() -> bool:
     """True when ``FLUXLIT_NO_PIDFILE`` is 1/true/yes."""
     return os.environ.get("FLUXLIT_NO_PIDFILE", "").lower() in {"1", "true", "yes"}
+
+
+class NoPidFileError(UserError, FileNotFoundError):
+    """``fluxlit shutdown`` found no PID file (no server started here, or another path)."""
 
 
 class PidFileInUseError(UserError):
@@ -88,12 +92,12 @@ def shutdown_unified_process(
     try:
         pid = int(path.read_text(encoding="utf-8").strip())
     except FileNotFoundError:
-        raise FileNotFoundError(
+        raise NoPidFileError(
             f"no PID file at {path}; run from the server's folder or pass --pidfile"
         ) from None
     except ValueError:
         path.unlink(missing_ok=True)
-        raise ValueError(f"PID file {path} is corrupt; removed it") from None
+        raise ConfigurationError(f"PID file {path} is corrupt; removed it") from None
     if not _alive(pid):
         path.unlink(missing_ok=True)
         return True

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from fluxlit.errors import FluxLitRuntimeError
+
 UPSTREAM_ENV = "FLUXLIT_STREAMLIT_UPSTREAM"
 UPSTREAM_FILE_ENV = "FLUXLIT_STREAMLIT_UPSTREAM_FILE"
 
@@ -48,7 +50,7 @@ def read_streamlit_upstream_url() -> str:
             return text
     url = os.environ.get(UPSTREAM_ENV, "").strip()
     if not url:
-        raise RuntimeError(
+        raise FluxLitRuntimeError(
             f"no Streamlit upstream configured: set {UPSTREAM_ENV} or {UPSTREAM_FILE_ENV}"
         )
     return url

@@ -2,8 +2,8 @@
 
 Bottom up: the model and config; the gateway (ASGI only); the runtime; the CLI and the
 test toolkit on top. The compiler (fluxlit_codegen) imports neither FastAPI nor
-Streamlit. Imports inside functions and under ``if TYPE_CHECKING:`` do not count:
-they run late, or never.
+Streamlit. Imports inside functions, under ``if TYPE_CHECKING:`` and under
+``if __name__ == "__main__":`` do not count: they run late, or never on import.
 """
 
 from __future__ import annotations
@@ -29,10 +29,17 @@ def _module_name(path: Path) -> str:
 MODULES = {_module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
 
 
-def _is_type_checking(node: ast.If) -> bool:
+def _runs_on_import(node: ast.If) -> bool:
+    """False for ``if TYPE_CHECKING:`` and ``if __name__ == "__main__":`` blocks."""
     test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+    if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    ):
+        return False
+    return not (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
     )
 
 
@@ -51,7 +58,7 @@ def _imported(module: str, statements: Iterable[ast.stmt]) -> Iterator[str]:
                 target = node.module or ""
             yield target
             yield from (f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in MODULES)
-        elif isinstance(node, ast.If) and not _is_type_checking(node):
+        elif isinstance(node, ast.If) and _runs_on_import(node):
             yield from _imported(module, [*node.body, *node.orelse])
         elif isinstance(node, ast.Try):
             handlers = [stmt for handler in node.handlers for stmt in handler.body]
@@ -205,6 +212,7 @@ def test_the_checks_see_what_they_should() -> None:
     assert "streamlit" not in imports("fluxlit.runtime.inprocess"), "imported in a function"
     assert "fluxlit.config.settings" in internal_edges("fluxlit.gateway.options")
     assert "fluxlit.runtime.upstream_state" not in imports("fluxlit.runtime.serve"), "in a function"
+    assert "fluxlit_codegen.manifest_pages" not in imports("fluxlit_codegen.schema"), "__main__"
 
 
 def test_the_compiler_loads_neither_fastapi_nor_streamlit() -> None:

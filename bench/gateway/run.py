@@ -8,6 +8,11 @@ launch to ready, resident memory of the whole process tree and time for Chromium
 to show the page, then ratios against the baselines measured in this same run.
 
     python bench/gateway/run.py [--seconds 3] [--repeats 9] [--browser-runs 5] [--no-pin]
+    python bench/gateway/run.py --mixed [--sessions 20] [--seconds 3] [--repeats 5]
+
+``--mixed`` measures instead the API under UI load, for both FluxLit modes: API
+req/s and p99 latency with N Streamlit sessions rerunning their page without pause
+(``sessions.py``), against the same server idle, round after round in the same run.
 
 Needs wrk and Chromium (`bash tests/setup/system.sh`). Not a test: it reports numbers.
 """
@@ -153,20 +158,27 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
     raise RuntimeError(f"{url} not ready after {timeout} s")
 
 
-def wrk(url: str, seconds: int) -> float:
+def wrk_run(url: str, seconds: int) -> tuple[float, float]:
+    """Requests/s and p99 latency (ms) of one wrk run against ``url``."""
     out = subprocess.run(
-        [*CPU_PREFIX["load"], "wrk", "-t1", "-c16", f"-d{seconds}s", url],
+        [*CPU_PREFIX["load"], "wrk", "-t1", "-c16", "--latency", f"-d{seconds}s", url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not match:
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    if not match or not p99:
         raise RuntimeError(f"could not read wrk output:\n{out}")
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non_2xx:
         raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses under load")
-    return float(match.group(1))
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return float(match.group(1)), float(p99.group(1)) * scale
+
+
+def wrk(url: str, seconds: int) -> float:
+    return wrk_run(url, seconds)[0]
 
 
 def js_bundle_path(base: str) -> str:
@@ -288,15 +300,92 @@ def paired_ratio(runs: list[float], baseline_runs: list[float]) -> str:
     return f"{statistics.median(pairs):.2f}x"
 
 
+@dataclass
+class Mixed:
+    """Per-round API figures of one FluxLit mode, idle and with sessions rerunning."""
+
+    idle_rps: list[float] = field(default_factory=list)
+    idle_p99: list[float] = field(default_factory=list)
+    busy_rps: list[float] = field(default_factory=list)
+    busy_p99: list[float] = field(default_factory=list)
+    reruns_per_s: list[float] = field(default_factory=list)
+
+
+def api_with_sessions(run: Running, sessions: int, seconds: int) -> tuple[float, float, float]:
+    """wrk on the API while ``sessions`` Streamlit sessions rerun; also their reruns/s."""
+    span = seconds + 2  # the sessions start a second early and stop a second late
+    driver = subprocess.Popen(
+        [*CPU_PREFIX["load"], PY, str(HERE / "sessions.py"), run.base, str(sessions), str(span)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1)
+    rps, p99 = wrk_run(run.base + (run.config.api_path or ""), seconds)
+    out, _ = driver.communicate(timeout=span + 60)
+    if driver.returncode != 0:
+        raise RuntimeError(f"{run.config.name}: the session driver failed")
+    return rps, p99, int(out.strip()) / span
+
+
+def measure_mixed(args: argparse.Namespace) -> dict[str, Mixed]:
+    """Both FluxLit modes, idle then loaded, in interleaved rounds."""
+    started: list[Running] = []
+    results: dict[str, Mixed] = {}
+    try:
+        for config in configs():
+            if config.name.startswith("FluxLit"):
+                print(f"starting {config.name} ...", flush=True)
+                started.append(launch(config))
+                results[config.name] = Mixed()
+        for round_ in range(args.repeats):
+            print(f"mixed round {round_ + 1}/{args.repeats} ...", flush=True)
+            for run in started:
+                result = results[run.config.name]
+                rps, p99 = wrk_run(run.base + (run.config.api_path or ""), args.seconds)
+                result.idle_rps.append(rps)
+                result.idle_p99.append(p99)
+                rps, p99, reruns = api_with_sessions(run, args.sessions, args.seconds)
+                result.busy_rps.append(rps)
+                result.busy_p99.append(p99)
+                result.reruns_per_s.append(reruns)
+    finally:
+        for run in started:
+            stop(run)
+    return results
+
+
+def report_mixed(results: dict[str, Mixed]) -> None:
+    med = statistics.median
+    print()
+    print(
+        f"{'configuration':<20} {'idle req/s':>10} {'idle p99':>9} {'busy req/s':>10} "
+        f"{'busy p99':>9} {'reruns/s':>8}  busy/idle req/s  busy/idle p99"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<20} {med(r.idle_rps):>10.0f} {med(r.idle_p99):>7.1f}ms "
+            f"{med(r.busy_rps):>10.0f} {med(r.busy_p99):>7.1f}ms {med(r.reruns_per_s):>8.1f}  "
+            f"{paired_ratio(r.busy_rps, r.idle_rps):>15}  "
+            f"{paired_ratio(r.busy_p99, r.idle_p99):>13}"
+        )
+    print("\nbusy = with the Streamlit sessions rerunning; ratios are medians of per-round")
+    print("ratios against the same server idle in the same round.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3, help="wrk duration per run")
     parser.add_argument("--repeats", type=int, default=9, help="wrk runs per measure (median)")
     parser.add_argument("--browser-runs", type=int, default=5, help="page loads (median)")
     parser.add_argument("--no-pin", action="store_true", help="let servers and wrk use any CPU")
+    parser.add_argument("--mixed", action="store_true", help="API under UI load (see above)")
+    parser.add_argument("--sessions", type=int, default=20, help="--mixed: rerunning sessions")
     args = parser.parse_args()
     if args.no_pin:
         CPU_PREFIX.update(server=[], load=[])
+    if args.mixed:
+        report_mixed(measure_mixed(args))
+        return
     results = measure_all(args)
     bare, direct = results["bare FastAPI"], results["direct Streamlit"]
     print()

@@ -79,6 +79,8 @@ if HttpToolsProtocol is not None:
             if self._refused:
                 return
             if self._in_head:
+                if self._head_timer is None:
+                    self._start_head_timer()
                 room = self._head_limit - self._head_bytes
                 self._head_bytes += len(data)
                 # Over the limit only if the head does not end within it (a body may
@@ -90,18 +92,16 @@ if HttpToolsProtocol is not None:
                 self._tail = data[-3:]
             super().data_received(data)
 
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            self._in_head = True
-            self._head_bytes = 0
-            self._tail = b""
-            if self._head_timer is None:
-                self._start_head_timer()
-
         def on_headers_complete(self) -> None:
             self._in_head = False
+            self._head_bytes = 0
+            self._tail = b""
             self._stop_head_timer()
             super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._in_head = True  # what arrives next starts a new request head
 
         def _start_head_timer(self) -> None:
             self._head_timer = self.loop.call_later(self.timeout_keep_alive, self._head_late)

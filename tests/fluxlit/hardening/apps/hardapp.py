@@ -11,9 +11,7 @@ from fluxlit.redis_store import RedisSessionStore
 from fluxlit.url_session import InMemorySessionStore, SessionStore
 
 REDIS_URL = os.environ.get("HARD_REDIS_URL")
-store: SessionStore = (
-    RedisSessionStore(REDIS_URL, retry_after_s=2.0) if REDIS_URL else InMemorySessionStore()
-)
+store: SessionStore = RedisSessionStore(REDIS_URL) if REDIS_URL else InMemorySessionStore()
 app = FluxLit(title="Hardening", import_target="hardapp:app", session_store=store)
 
 

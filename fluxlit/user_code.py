@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 from types import ModuleType, TracebackType
 
+from fluxlit.config.settings_errors import is_settings_error, settings_error
 from fluxlit.errors import UserError
 
 _PACKAGES = tuple(
@@ -99,7 +100,9 @@ def import_user_module(name: str) -> ModuleType:
         raise _located(exc, name) from exc
 
 
-def _located(exc: Exception, name: str) -> UserCodeError:
+def _located(exc: Exception, name: str) -> UserError:
+    if is_settings_error(exc):  # FluxlitSettings() in the user's module: name the variables
+        return settings_error(exc)
     line = locate(exc, doing=f"importing {name}")
     return UserCodeError(line or f"{describe(exc)} (while importing {name})")
 

@@ -34,16 +34,11 @@ def tracebacks_wanted() -> bool:
 
 def explain(exc: BaseException) -> tuple[str, int]:
     """The one line to print for ``exc`` and the exit code."""
-    from pydantic import ValidationError
-    from pydantic_settings import SettingsError as PydanticSettingsError
-
-    from fluxlit.config.settings_errors import settings_error
+    from fluxlit.config.settings_errors import is_settings_error, settings_error
 
     if isinstance(exc, FluxLitError):
         return str(exc), USER_MISTAKE
-    if isinstance(exc, PydanticSettingsError) or (
-        isinstance(exc, ValidationError) and exc.title == "FluxlitSettings"
-    ):
+    if isinstance(exc, Exception) and is_settings_error(exc):
         return str(settings_error(exc)), USER_MISTAKE
     located = locate(exc)
     if located:

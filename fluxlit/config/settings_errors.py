@@ -85,6 +85,15 @@ def settings_error_lines(
     return lines
 
 
+def is_settings_error(exc: BaseException) -> bool:
+    """True for an error pydantic raised while reading ``FluxlitSettings``."""
+    from pydantic_settings import SettingsError as PydanticSettingsError
+
+    return isinstance(exc, PydanticSettingsError) or (
+        isinstance(exc, ValidationError) and exc.title == "FluxlitSettings"
+    )
+
+
 def settings_error(exc: Exception, *, name: Callable[[str], str] = variable_name) -> SettingsError:
     """The ``SettingsError`` for an error raised while reading settings.
 
@@ -102,4 +111,10 @@ def settings_error(exc: Exception, *, name: Callable[[str], str] = variable_name
     return SettingsError(f"FLUXLIT_* settings: {exc}")
 
 
-__all__ = ["SettingsError", "settings_error", "settings_error_lines", "variable_name"]
+__all__ = [
+    "SettingsError",
+    "is_settings_error",
+    "settings_error",
+    "settings_error_lines",
+    "variable_name",
+]

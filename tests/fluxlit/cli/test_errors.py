@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from fluxlit.cli.failure import explain
 from fluxlit.config.settings import load_settings
 from fluxlit.config.settings_errors import SettingsError
 from fluxlit.errors import FluxLitError, UserError
+from fluxlit.user_code import import_user_module
 from tests.helpers.cli import run_fluxlit
 
 HEAD = "from fluxlit import FluxLit\n\napp = FluxLit()\n"
@@ -149,3 +151,18 @@ def test_explain_sorts_user_mistakes_from_our_bugs() -> None:
     assert code == 1
     assert message.startswith("internal error: ZeroDivisionError: division by zero")
     assert "--debug" in message
+
+
+def test_settings_built_in_the_users_module_name_the_variable(
+    clean_fluxlit_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = f"settings_app_{uuid.uuid4().hex[:8]}"
+    (clean_fluxlit_env / f"{name}.py").write_text(
+        "from fluxlit import FluxLit, FluxlitSettings\n\n"
+        "app = FluxLit(settings=FluxlitSettings(title='x'))\n"
+    )
+    monkeypatch.syspath_prepend(str(clean_fluxlit_env))
+    monkeypatch.setenv("FLUXLIT_GATEWAY_PORT", "abc")
+    with pytest.raises(SettingsError) as caught:
+        import_user_module(name)
+    assert str(caught.value) == "FLUXLIT_GATEWAY_PORT: not an integer ('abc')"

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from fluxlit.api_routes import app_routes
 from fluxlit.client import ApiClient
 from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings, load_settings
+from fluxlit.errors import ConfigurationError, UsageError
 from fluxlit.logging.access import RequestLoggingMiddleware
 from fluxlit.model import (
     AppModel,
@@ -35,6 +36,7 @@ from fluxlit.pages.meta import PageMeta
 from fluxlit.pages.navigation import NavigationOrder
 from fluxlit.pages.registry import (
     PageRegistration,
+    UnknownPageError,
     handler_ref,
     normalize_page_path,
     sort_pages,
@@ -202,9 +204,9 @@ class FluxLit(Generic[SettingsT]):
 
         def register(fn: PageHandler) -> PageHandler:
             if not callable(fn):
-                raise TypeError(f"page {normalized!r}: handler must be callable")
+                raise UsageError(f"page {normalized!r}: handler must be callable")
             if any(p.path == normalized for p in self._pages):
-                raise ValueError(
+                raise ConfigurationError(
                     f"a page is already registered at {normalized!r}; use a different path"
                 )
             resolved_icon = (
@@ -238,7 +240,7 @@ class FluxLit(Generic[SettingsT]):
         for registration in self._pages:
             if registration.path == key:
                 return registration.handler
-        raise KeyError(f"no page registered at {key!r}")
+        raise UnknownPageError(f"no page registered at {key!r}")
 
     def navigation_order(self, *paths: str) -> Self:
         """Set optional sidebar ordering for registered pages (by URL path)."""
@@ -261,7 +263,7 @@ class FluxLit(Generic[SettingsT]):
         """
         base = importlib.import_module(package) if isinstance(package, str) else package
         if not hasattr(base, "__path__"):
-            raise TypeError(f"{base.__name__!r} is not a package (it has no __path__)")
+            raise UsageError(f"{base.__name__!r} is not a package (it has no __path__)")
         parent = importlib.import_module(f"{base.__name__}.{directory}")
         for info in sorted(pkgutil.iter_modules(parent.__path__), key=lambda i: i.name):
             if info.ispkg or info.name.startswith("_"):
@@ -421,13 +423,13 @@ class FluxLit(Generic[SettingsT]):
         ``public_base_url=`` is passed.
         """
         if self._oidc_router is not None:
-            raise ValueError(
+            raise ConfigurationError(
                 "attach_oidc_login() was already called on this FluxLit instance; "
                 "call it once (its auth routes would be registered twice)"
             )
         secret = first_party_secret or self.settings.oidc_bff_secret
         if not secret:
-            raise ValueError(
+            raise ConfigurationError(
                 "OIDC login needs a first-party signing secret: set FLUXLIT_OIDC_BFF_SECRET "
                 "or pass first_party_secret="
             )
@@ -435,7 +437,7 @@ class FluxLit(Generic[SettingsT]):
             bff_overrides.pop("public_base_url", None) or self.settings.public_base_url
         )
         if not public_base_url:
-            raise ValueError(
+            raise ConfigurationError(
                 "OIDC login needs the public origin for redirects: set FLUXLIT_PUBLIC_BASE_URL "
                 "(e.g. https://app.example.com) or pass public_base_url="
             )

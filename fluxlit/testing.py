@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from fluxlit.client import set_client_factory
+from fluxlit.errors import ConfigurationError
 from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.paths import normalize_api_mount_path, normalize_root_mount
 from fluxlit.paths import DEFAULT_API_PREFIX
@@ -139,7 +140,7 @@ class FluxLitTestClient:
         A manifest target is compiled into a fresh folder, as ``fluxlit compile`` does.
         """
         if Path(target).is_dir():
-            raise ValueError(
+            raise ConfigurationError(
                 f"target {target!r} is a folder; pass its manifest file instead, "
                 f"e.g. target={str(Path(target) / 'fluxlit.toml')!r}"
             )

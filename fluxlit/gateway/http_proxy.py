@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
+from fluxlit.errors import FluxLitError
 from fluxlit.gateway.body_limit import declared_length, send_plain, too_large_message
 from fluxlit.gateway.headers import response_headers, upstream_headers
 
@@ -16,7 +17,7 @@ logger = logging.getLogger("fluxlit.gateway")
 PROXY_BODY_SETTING = "FLUXLIT_MAX_PROXY_BODY_BYTES"
 
 
-class _BodyTooLarge(Exception):
+class _BodyTooLarge(FluxLitError):
     """The streamed request body passed ``max_proxy_body_bytes``."""
 
 

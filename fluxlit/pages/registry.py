@@ -7,9 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fluxlit.errors import FluxLitError
 from fluxlit.model import HandlerRef, PageModel
 from fluxlit.pages.meta import PageMeta
 from fluxlit.pages.paths import normalize_page_path
+
+
+class UnknownPageError(FluxLitError, KeyError):
+    """No page is registered at the path asked for."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ def sort_pages(pages: Sequence[PageRegistration]) -> list[PageRegistration]:
 
 __all__ = [
     "PageRegistration",
+    "UnknownPageError",
     "handler_ref",
     "normalize_page_path",
     "sort_pages",

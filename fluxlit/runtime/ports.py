@@ -32,16 +32,13 @@ def check_port_free(host: str, port: int, *, flag: str = "--port") -> None:
     if port == 0:
         return
     shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-    except (socket.gaierror, UnicodeError) as exc:
-        raise PortError(f"--host {host}: not an address of this machine ({exc})") from None
-    with socket.socket(family, kind, proto) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as Uvicorn chooses
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(address)
+            sock.bind((host.strip("[]"), port))
+        except (socket.gaierror, UnicodeError) as exc:
+            raise PortError(f"--host {host}: not an address of this machine ({exc})") from None
         except OSError as exc:
             raise _bind_error(exc, shown, port, host, flag) from None
 

@@ -141,3 +141,11 @@ def test_a_second_run_in_the_same_folder_leaves_the_first_one_stoppable(
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
             first.wait()
+
+
+def test_names_resolve_like_uvicorn_binds_them(listener: int, unused_port: int) -> None:
+    with pytest.raises(PortError, match="is already in use"):
+        check_port_free("localhost", listener)  # IPv4, as Uvicorn binds "localhost"
+    check_port_free("localhost", unused_port)
+    with pytest.raises(PortError, match=r"--host no-such-host\.invalid: not an address"):
+        check_port_free("no-such-host.invalid", unused_port)

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -130,29 +131,50 @@ def test_router_routes_reach_the_generated_gateway(clean_fluxlit_env: Path, tmp_
     assert "/shop/cart" in files["gateway.py"]
 
 
-@pytest.mark.slow
-def test_oldest_and_newest_fastapi_read_the_same_routes(tmp_path: Path) -> None:
-    """The same app under FastAPI 0.115.3 (copied routes) and the installed 0.16x (lazy)."""
-    import fastapi
+def _oldest_fastapi_python(folder: Path) -> str:
+    """A venv whose own FastAPI and Starlette are the oldest supported.
 
-    old = tmp_path / "oldest"
-    venv.EnvBuilder(with_pip=True).create(old)
-    python = str(old / "bin" / "python")
+    Everything else comes from this suite's venv (a ``.pth`` line after the venv's own
+    site-packages), so the old pair shadows the new one and nothing else is fetched.
+    """
+    venv.EnvBuilder(with_pip=True).create(folder)
+    python = str(folder / "bin" / "python")
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(purelib) / "suite.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     install = subprocess.run(
-        [python, "-m", "pip", "install", "-q", *OLDEST_FASTAPI, "pydantic-settings", "httpx"],
+        [python, "-m", "pip", "install", "-q", "--no-deps", *OLDEST_FASTAPI],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert install.returncode == 0, install.stderr[-2000:]
-    version = subprocess.run(
-        [python, "-c", "import fastapi; print(fastapi.__version__)"],
+    return python
+
+
+@pytest.mark.slow
+def test_oldest_and_newest_fastapi_read_the_same_routes(tmp_path: Path) -> None:
+    """The same app under FastAPI 0.115.3 (copied routes) and the installed 0.16x (lazy)."""
+    import fastapi
+    import starlette
+
+    python = _oldest_fastapi_python(tmp_path / "oldest")
+    versions = subprocess.run(
+        [
+            python,
+            "-c",
+            "import fastapi, starlette; print(fastapi.__version__, starlette.__version__)",
+        ],
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.strip()
-    assert version == OLDEST_FASTAPI[0].split("==")[1]
-    assert fastapi.__version__ != version, "the suite's own venv has the newest FastAPI"
+    ).stdout.split()
+    assert versions == [spec.split("==")[1] for spec in OLDEST_FASTAPI]
+    assert [fastapi.__version__, starlette.__version__] != versions, "the suite runs the newest"
     oldest = _probe(python, tmp_path)
     newest = _probe(sys.executable, tmp_path)
     assert _summary(oldest) == _summary(newest) == [(p, m, t, s) for p, m, t, s in EXPECTED]

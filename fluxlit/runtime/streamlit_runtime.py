@@ -69,18 +69,20 @@ class StreamlitRuntimeGuard:
         self._mine: object | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._claimed:
-            try:
-                claim_streamlit_runtime(self.title, mine=self._mine)
-            except OneStreamlitPerProcessError as exc:
-                if scope["type"] == "lifespan":  # fail the server's startup, not a request
-                    await receive()
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                raise
-            self._claimed = True
+        if self._claimed:  # the runtime is ours: every request after the first
+            await self.st_app(scope, receive, send)
+            return
+        try:
+            claim_streamlit_runtime(self.title, mine=self._mine)
+        except OneStreamlitPerProcessError as exc:
+            if scope["type"] == "lifespan":  # fail the server's startup, not a request
+                await receive()
+                await send({"type": "lifespan.startup.failed", "message": str(exc)})
+            raise
+        self._claimed = True
         try:
             await self.st_app(scope, receive, send)
         finally:
             self._mine = current_runtime()
-            if scope["type"] == "lifespan":
+            if scope["type"] == "lifespan":  # ended: the runtime it ran has stopped
                 self._claimed = False

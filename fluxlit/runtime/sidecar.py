@@ -19,6 +19,7 @@ from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.options import GatewayProxyOptions
 from fluxlit.gateway.policy import GatewayPolicy
 from fluxlit.gateway.proxy import StreamlitProxy
+from fluxlit.gateway.static_assets import with_static_offload
 from fluxlit.health import probe_streamlit_ready
 from fluxlit.metrics.registry import record_sidecar_restart
 from fluxlit.runtime.heap import FreezeStartupHeap
@@ -215,11 +216,12 @@ def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) 
         read_streamlit_upstream_url, GatewayProxyOptions.from_settings(fl.settings)
     )
     fl.set_readiness_check(sidecar.readiness)
+    mount = public_mount(fl.settings)
     return build_dispatcher(
         fl.api,
-        proxy,
+        with_static_offload(proxy, mount=mount),
         api_prefix=fl.api_prefix,
-        root_mount=public_mount(fl.settings),
+        root_mount=mount,
         access_log=fl.settings.enable_gateway_access_log,
         max_request_body_bytes=fl.settings.max_request_body_bytes,
         lifespan_apps=[fl.api, SidecarLifespan(sidecar, proxy), FreezeStartupHeap()],

@@ -53,6 +53,42 @@ class JWTAuthConfig:
     """How long fetched JWKS keys are trusted; after that the set is fetched again, so
     a key removed by the issuer stops validating within this time."""
 
+    @classmethod
+    def from_fluxlit_settings(cls, settings: FluxlitSettings) -> JWTAuthConfig:
+        """The configuration ``FLUXLIT_JWT_*`` settings describe (errors name the variables).
+
+        Needs the issuer, the audience, and either the HS256 secret or the JWKS URL
+        (both at once is refused).
+        """
+        missing = [
+            name
+            for name, value in (
+                ("FLUXLIT_JWT_ISSUER", settings.jwt_issuer),
+                ("FLUXLIT_JWT_AUDIENCE", settings.jwt_audience),
+            )
+            if not value
+        ]
+        if not settings.jwt_hs256_secret and not settings.jwt_jwks_url:
+            missing.append("FLUXLIT_JWT_HS256_SECRET or FLUXLIT_JWT_JWKS_URL")
+        if missing:
+            raise JWTConfigError("JWT auth is not configured: set " + ", ".join(missing))
+        if settings.jwt_hs256_secret and settings.jwt_jwks_url:
+            raise JWTConfigError(
+                "JWT auth takes FLUXLIT_JWT_HS256_SECRET (development) or FLUXLIT_JWT_JWKS_URL "
+                "(production), not both: unset one of them"
+            )
+        config = cls(
+            issuer=settings.jwt_issuer or "",
+            audience=settings.jwt_audience or "",
+            algorithms=list(settings.jwt_algorithms)
+            or default_algorithms(jwks_url=settings.jwt_jwks_url),
+            jwks_url=settings.jwt_jwks_url,
+            hs256_secret=settings.jwt_hs256_secret,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        )
+        check_config(config, names=SETTINGS_NAMES)
+        return config
+
 
 def default_algorithms(*, jwks_url: str | None) -> list[str]:
     """The algorithms accepted when none are configured: RS256/ES256 with JWKS, else HS256."""
@@ -137,37 +173,9 @@ class JWTBearer:
     def from_fluxlit_settings(cls, settings: FluxlitSettings) -> JWTBearer:
         """Build a bearer from ``FLUXLIT_JWT_*`` settings (errors name the variables).
 
-        Needs the issuer, the audience, and either the HS256 secret or the JWKS URL
-        (both at once is refused).
+        Same rules as ``JWTAuthConfig.from_fluxlit_settings``.
         """
-        missing = [
-            name
-            for name, value in (
-                ("FLUXLIT_JWT_ISSUER", settings.jwt_issuer),
-                ("FLUXLIT_JWT_AUDIENCE", settings.jwt_audience),
-            )
-            if not value
-        ]
-        if not settings.jwt_hs256_secret and not settings.jwt_jwks_url:
-            missing.append("FLUXLIT_JWT_HS256_SECRET or FLUXLIT_JWT_JWKS_URL")
-        if missing:
-            raise JWTConfigError("JWT auth is not configured: set " + ", ".join(missing))
-        if settings.jwt_hs256_secret and settings.jwt_jwks_url:
-            raise JWTConfigError(
-                "JWT auth takes FLUXLIT_JWT_HS256_SECRET (development) or FLUXLIT_JWT_JWKS_URL "
-                "(production), not both: unset one of them"
-            )
-        config = JWTAuthConfig(
-            issuer=settings.jwt_issuer or "",
-            audience=settings.jwt_audience or "",
-            algorithms=list(settings.jwt_algorithms)
-            or default_algorithms(jwks_url=settings.jwt_jwks_url),
-            jwks_url=settings.jwt_jwks_url,
-            hs256_secret=settings.jwt_hs256_secret,
-            leeway_seconds=settings.jwt_leeway_seconds,
-        )
-        check_config(config, names=SETTINGS_NAMES)
-        return cls(config)
+        return cls(JWTAuthConfig.from_fluxlit_settings(settings))
 
     async def __call__(self, request: Request) -> StandardClaims:
         header = request.headers.get("authorization")

@@ -195,6 +195,11 @@ def test_from_fluxlit_settings_refuses_a_secret_and_a_jwks_url_together(clean_fl
     assert "FLUXLIT_JWT_JWKS_URL" in str(error.value)
     with pytest.raises(ValueError, match="not both"):
         FluxLit(settings=settings).make_jwt_bearer()
+    with pytest.raises(ValueError, match="not both"):
+        JWTAuthConfig.from_fluxlit_settings(settings)
+    one = settings.model_copy(update={"jwt_jwks_url": None})
+    config = JWTAuthConfig.from_fluxlit_settings(one)
+    assert (config.hs256_secret, config.jwks_url, config.algorithms) == (SECRET, None, ["HS256"])
 
 
 def test_unknown_kids_do_not_refetch_during_cooldown(keyset) -> None:

@@ -98,5 +98,8 @@ def enable_tracing(api: Any = None, tracer_provider: trace.TracerProvider | None
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
     except ImportError:
         return
-    FastAPIInstrumentor.instrument_app(api, tracer_provider=tracer_provider)
+    # One span per request under the gateway's; none per ASGI message sent or received.
+    FastAPIInstrumentor.instrument_app(
+        api, tracer_provider=tracer_provider, exclude_spans=["receive", "send"]
+    )
     api._fluxlit_otel = True

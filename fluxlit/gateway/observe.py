@@ -18,15 +18,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fluxlit.logging.context import get_request_id
 from fluxlit.logging.output import apply_log_format
+from fluxlit.metrics.registry import FluxlitMetrics, enable_metrics, record_gateway_refusal
 from fluxlit.tracing import current_trace_hook, trace_span
 
 if TYPE_CHECKING:
     from fluxlit.config.settings import FluxlitSettings
-    from fluxlit.metrics.registry import FluxlitMetrics
 
 RECORD = "fluxlit.observe"
 SPAN_NAME = "fluxlit.gateway.request"
-REFUSALS = {413: "body_limit", 431: "header_limit"}
+REFUSALS = {400: "host", 413: "body_limit", 431: "header_limit"}
 STATIC_PREFIXES = ("/static/", "/app/static/", "/media/", "/component/", "/favicon")
 STCORE_ROUTES = frozenset(
     {"health", "host-config", "stream", "upload_file", "message", "script-health-check"}
@@ -77,7 +77,7 @@ class _HttpSeries:
             histogram = self.histograms[key[:3]] = self.metrics.http_duration.labels(*key[:3])
         histogram.observe(elapsed)
         if not record.app_answered and record.status in REFUSALS:
-            self.metrics.gateway_refusals.labels(REFUSALS[record.status]).inc()
+            record_gateway_refusal(REFUSALS[record.status])
 
 
 def _with_traceparent(send: Send, value: bytes) -> Send:
@@ -275,8 +275,6 @@ class GatewayObservability:
             enable_tracing(api)
         if not settings.metrics_enabled:
             return cls()
-        from fluxlit.metrics.registry import enable_metrics
-
         return cls(
             metrics=enable_metrics(),
             metrics_token=settings.metrics_token or None,

@@ -218,3 +218,10 @@ def record_session_store_error(operation: str) -> None:
     metrics = active_metrics()
     if metrics is not None:
         metrics.session_store_errors.labels(operation).inc()
+
+
+def record_gateway_refusal(reason: str) -> None:
+    """Count one request refused before any app saw it (``reason`` a fixed word)."""
+    metrics = active_metrics()
+    if metrics is not None:
+        metrics.gateway_refusals.labels(reason).inc()

@@ -22,6 +22,7 @@ import resource
 from typing import Any
 
 from fluxlit.config.settings import FluxlitSettings
+from fluxlit.metrics.registry import record_gateway_refusal
 
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -122,6 +123,8 @@ if HttpToolsProtocol is not None:
             self._refused = True
             self._stop_head_timer()
             if response:
+                too_large = response is TOO_LARGE_RESPONSE
+                record_gateway_refusal("header_limit" if too_large else "header_timeout")
                 self.transport.write(response)
             self.transport.close()
 

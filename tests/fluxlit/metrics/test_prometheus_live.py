@@ -50,6 +50,7 @@ def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
         "FLUXLIT_METRICS_ENABLED": "true",
         "FLUXLIT_METRICS_TOKEN": TOKEN,
         "FLUXLIT_MAX_REQUEST_BODY_BYTES": "64",
+        "FLUXLIT_MAX_REQUEST_HEADER_BYTES": "4096",
         "FLUXLIT_NO_PIDFILE": "1",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # never share this test process's folder
@@ -79,6 +80,10 @@ def test_prometheus_sees_the_series_and_values_of_known_traffic(
         assert httpx.get(f"{server}/api/items/{item_id}").status_code == 200
     assert httpx.post(f"{server}/api/echo", json={"a": 1}).status_code == 200
     assert httpx.post(f"{server}/api/echo", json={"a": "x" * 100}).status_code == 413
+    big_head = httpx.get(f"{server}/api/items/1", headers={"x-big": "a" * 8000})
+    assert big_head.status_code == 431, "refused by Uvicorn's protocol, before any app"
+    many = {f"x-h{n}": "1" for n in range(150)}
+    assert httpx.get(f"{server}/api/items/1", headers=many).status_code == 431, "by the gateway"
     denied = httpx.get(f"{server}/__fluxlit/metrics")
     assert denied.status_code == 401, "the token is required"
 
@@ -125,6 +130,8 @@ def test_prometheus_sees_the_series_and_values_of_known_traffic(
         wait_until(lambda: settled(echo, 1), "one accepted echo")
         refusals = 'sum(fluxlit_gateway_refusals_total{reason="body_limit"})'
         wait_until(lambda: settled(refusals, 1), "one body-limit refusal")
+        headers = 'sum(fluxlit_gateway_refusals_total{reason="header_limit"})'
+        wait_until(lambda: settled(headers, 2), "two header-limit refusals")
         open_sessions = 'sum(fluxlit_websocket_sessions_open{side="ui"})'
         wait_until(lambda: settled(open_sessions, 2), "both pages' sessions open")
         duration = (

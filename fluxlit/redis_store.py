@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from fluxlit.errors import ConfigurationError, FluxLitError
+from fluxlit.metrics.registry import record_session_store_error
 from fluxlit.url_session import InMemorySessionStore, SessionStore
 
 if TYPE_CHECKING:
@@ -74,11 +75,13 @@ class RedisSessionStore:
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """``client.<method>(...)``, or ``None`` while Redis is (recently) unreachable."""
         if self._down and time.monotonic() < self._down_until:
+            record_session_store_error(method)
             return None
         errors = _redis_module().RedisError, OSError
         try:
             result = getattr(self.client, method)(*args, **kwargs)
         except errors as exc:
+            record_session_store_error(method)
             self._down_until = time.monotonic() + self.retry_after_s
             if not self._down:
                 self._down = True

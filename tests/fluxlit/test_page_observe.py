@@ -123,3 +123,27 @@ def test_failed_session_store_operations_are_counted() -> None:
         before[2],
     )
     assert counted_store(None) is None
+
+
+def test_a_redis_store_that_is_down_counts_each_failed_operation() -> None:
+    import redis
+
+    from fluxlit.redis_store import RedisSessionStore
+
+    class DownClient:
+        def get(self, key: str) -> Any:
+            raise redis.ConnectionError("refused")
+
+        def set(self, *args: Any, **kwargs: Any) -> Any:
+            raise redis.ConnectionError("refused")
+
+    enable_metrics()
+    store = RedisSessionStore(client=DownClient(), retry_after_s=60)
+
+    def errors(operation: str) -> float:
+        return _sample("fluxlit_session_store_errors_total", operation=operation)
+
+    before = errors("get"), errors("set")
+    assert store.get("sid") is None  # fails, then Redis counts as down
+    store.set("sid", {"a": 1})  # skipped while down: not done, so counted too
+    assert (errors("get"), errors("set")) == (before[0] + 1, before[1] + 1)

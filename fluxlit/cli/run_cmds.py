@@ -40,6 +40,7 @@ def _serve(
     workbench: bool,
     debug: bool,
     mode: str | None,
+    workers: int = 1,
 ) -> None:
     from fluxlit.config.settings import load_settings
     from fluxlit.runtime import run_unified
@@ -79,6 +80,7 @@ def _serve(
             workbench_mode=workbench,
             mode=mode,
             build_dir=build_dir,
+            workers=workers,
         )
     except (ValueError, ModuleNotFoundError, AttributeError, TypeError, RuntimeError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -152,6 +154,9 @@ def run_cmd(
     workbench: bool = WORKBENCH,
     debug: bool = DEBUG,
     mode: str | None = MODE,
+    workers: int = typer.Option(
+        1, "--workers", help="Gateway processes sharing the port (sidecar mode; auto picks it)."
+    ),
 ) -> None:
     """Run the unified stack for production-style use (no reload)."""
     _serve(
@@ -168,6 +173,7 @@ def run_cmd(
         workbench=workbench,
         debug=debug,
         mode=mode,
+        workers=workers,
     )
 
 

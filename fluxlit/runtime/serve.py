@@ -12,6 +12,7 @@ from fluxlit.runtime.inprocess import build_inprocess_app, streamlit_app_availab
 from fluxlit.runtime.loading import load_fluxlit
 from fluxlit.runtime.sidecar import build_sidecar_app
 from fluxlit.runtime.uvicorn_log import install_uvicorn_log_filter
+from fluxlit.runtime.workers import build_worker_gateway, in_worker
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -46,6 +47,8 @@ def build_asgi(fl: FluxLit[Any], entrypoint: Path) -> ASGIApp:
     """The unified app for ``fl`` with ``entrypoint`` as its Streamlit script."""
     dev = os.environ.get(DEV_ENV) == "1"
     install_uvicorn_log_filter()
+    if in_worker():  # ``fluxlit run --workers N``: the parent runs the sidecar
+        return build_worker_gateway(fl, dev=dev)
     if choose_mode(fl.settings.runtime_mode) == "inprocess":
         return build_inprocess_app(fl, entrypoint, dev=dev)
     return build_sidecar_app(fl, entrypoint, dev=dev)

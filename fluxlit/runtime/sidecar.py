@@ -133,34 +133,42 @@ class StreamlitSidecar:
         await self.wait_ready(self.spawn())
         self._watch = asyncio.create_task(self._watch_child())
 
+    def exited(self) -> bool:
+        """The child was started and has exited since."""
+        return self.process is not None and self.process.poll() is not None
+
+    async def recover(self) -> bool:
+        """After the child exited: restart it if the settings say so; ``False`` when the
+        gateway has to stop (no restart wanted, or the restart failed)."""
+        code = self.process.returncode if self.process else None
+        if self.fl.settings.restart_streamlit_on_exit:
+            logger.warning("Streamlit exited with code %s; restarting it", code)
+            record_sidecar_restart()
+            try:
+                await self.wait_ready(self.spawn())
+            except RuntimeError as exc:
+                logger.error("Streamlit restart failed: %s", exc)
+                return False
+            return True
+        logger.error(
+            "Streamlit exited with code %s; stopping the gateway "
+            "(set FLUXLIT_RESTART_STREAMLIT_ON_EXIT=true to restart it instead)",
+            code,
+        )
+        return False
+
+    def mark_failed(self) -> None:
+        """Record that the child died for good (``run_unified`` exits with code 3)."""
+        self.failed = True
+        SIDECAR_FAILURES.append(self.process.returncode if self.process else None)
+
     async def _watch_child(self) -> None:
         while True:
             await asyncio.sleep(0.5)
-            if self.process is None or self.process.poll() is None:
-                continue
-            code = self.process.returncode
-            if self.fl.settings.restart_streamlit_on_exit:
-                logger.warning("Streamlit exited with code %s; restarting it", code)
-                record_sidecar_restart()
-                try:
-                    await self.wait_ready(self.spawn())
-                except RuntimeError as exc:
-                    logger.error("Streamlit restart failed: %s", exc)
-                    self._give_up()
-                    return
-                continue
-            logger.error(
-                "Streamlit exited with code %s; stopping the gateway "
-                "(set FLUXLIT_RESTART_STREAMLIT_ON_EXIT=true to restart it instead)",
-                code,
-            )
-            self._give_up()
-            return
-
-    def _give_up(self) -> None:
-        self.failed = True
-        SIDECAR_FAILURES.append(self.process.returncode if self.process else None)
-        os.kill(os.getpid(), signal.SIGTERM)
+            if self.exited() and not await self.recover():
+                self.mark_failed()
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
 
     def stop(self, grace_s: float = 10.0) -> None:
         """Terminate the child, then kill it if it does not exit within ``grace_s``."""
@@ -216,6 +224,17 @@ def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) 
         read_streamlit_upstream_url, GatewayProxyOptions.from_settings(fl.settings)
     )
     fl.set_readiness_check(sidecar.readiness)
+    return sidecar_gateway(fl, proxy, SidecarLifespan(sidecar, proxy), dev=dev)
+
+
+def sidecar_gateway(
+    fl: FluxLit[Any], proxy: StreamlitProxy, lifespan: ASGIApp, *, dev: bool = False
+) -> ASGIApp:
+    """The dispatcher of sidecar mode: the API, Streamlit's static files, the proxy.
+
+    ``lifespan`` takes part in the server's lifespan next to the API (it starts and
+    stops the child, or only closes the proxy's client when another process owns it).
+    """
     mount = public_mount(fl.settings)
     return build_dispatcher(
         fl.api,
@@ -224,7 +243,7 @@ def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) 
         root_mount=mount,
         access_log=fl.settings.enable_gateway_access_log,
         max_request_body_bytes=fl.settings.max_request_body_bytes,
-        lifespan_apps=[fl.api, SidecarLifespan(sidecar, proxy), FreezeStartupHeap()],
+        lifespan_apps=[fl.api, lifespan, FreezeStartupHeap()],
         observability=GatewayObservability.from_settings(fl.settings, fl.api),
         policy=GatewayPolicy.from_settings(
             fl.settings, ws_origins=streamlit_ws_origins(fl.settings, dev=dev)

@@ -12,11 +12,12 @@ from typing import Any
 
 import uvicorn
 
+from fluxlit.errors import UserError
 from fluxlit.runtime import pidfile as pidfiles
 from fluxlit.runtime.http_limits import raise_open_file_limit, uvicorn_limit_options
 from fluxlit.runtime.loading import load_fluxlit
 from fluxlit.runtime.ports import check_port_free, internal_api_base_url
-from fluxlit.runtime.serve import DEV_ENV, choose_mode
+from fluxlit.runtime.serve import DEV_ENV, choose_mode, streamlit_main_path
 from fluxlit.runtime.shutdown import end_shutdown
 from fluxlit.runtime.sidecar import SIDECAR_EXIT_CODE, SIDECAR_FAILURES
 from fluxlit.runtime.streamlit_options import (
@@ -24,6 +25,7 @@ from fluxlit.runtime.streamlit_options import (
     inprocess_websocket_options,
     public_mount,
 )
+from fluxlit.runtime.workers import WorkerConfig, mode_for_workers, serve_workers
 
 FACTORY = "fluxlit.runtime.serve:create_unified_app"
 
@@ -86,6 +88,7 @@ def run_unified(
     workbench_mode: bool = False,
     mode: str | None = None,
     build_dir: Path | None = None,
+    workers: int = 1,
 ) -> int:
     """Serve ``target`` (``module:attr``) on ``host:port``: FastAPI under the API prefix,
     Streamlit everywhere else, in-process or as a supervised sidecar.
@@ -93,11 +96,14 @@ def run_unified(
     Sets ``FLUXLIT_APP`` and ``FLUXLIT_INTERNAL_API_BASE`` for the Streamlit side,
     writes a PID file (unless disabled), and on exit stops every child and removes
     the PID file. ``reload`` restarts the whole stack on code changes (both scopes:
-    ``full`` also watches non-Python files and needs ``watchfiles``). Returns the
-    exit code.
+    ``full`` also watches non-Python files and needs ``watchfiles``). ``workers`` > 1
+    runs that many gateway processes over one Streamlit child (sidecar mode, see
+    ``fluxlit.runtime.workers``). Returns the exit code.
     """
     if reload_scope not in {"gateway", "full"}:
         raise ValueError("reload_scope must be 'gateway' or 'full'")
+    if workers > 1 and reload:
+        raise UserError("--workers cannot be combined with --reload (fluxlit dev)")
     if mode:
         os.environ["FLUXLIT_RUNTIME_MODE"] = mode
     if os.getcwd() not in sys.path:  # like uvicorn: the app is imported from here
@@ -114,7 +120,8 @@ def run_unified(
         model = AppModel.from_json((build_dir / "model.json").read_text(encoding="utf-8"))
         fl = _BuildSettings(FluxlitSettings.model_validate(_known(model.settings)))
         app_ref, factory, app_dir = "gateway:app", False, str(build_dir)
-    chosen = choose_mode(os.environ.get("FLUXLIT_RUNTIME_MODE") or fl.settings.runtime_mode)
+    requested = os.environ.get("FLUXLIT_RUNTIME_MODE") or fl.settings.runtime_mode
+    chosen = choose_mode(mode_for_workers(requested, workers))
     os.environ["FLUXLIT_INTERNAL_API_BASE"] = internal_api_base_url(
         bind_host=host, port=port, api_mount_path=fl.settings.api_mount_path
     )
@@ -167,7 +174,8 @@ def run_unified(
             return 0
         if app_dir and app_dir not in sys.path:
             sys.path.insert(0, app_dir)
-        config = uvicorn.Config(
+        config_type = WorkerConfig if workers > 1 else uvicorn.Config
+        config = config_type(
             app_ref,
             factory=factory,
             host=host,
@@ -178,8 +186,15 @@ def run_unified(
             access_log=False,
             timeout_graceful_shutdown=int(fl.settings.shutdown_grace_s) or None,
             lifespan="on",
+            workers=workers,
             **websocket_options,
         )
+        if workers > 1:
+            script = build_dir / "streamlit_app.py" if build_dir else Path(streamlit_main_path())
+            code = serve_workers(fl, script, config)
+            if keep_pidfile:
+                pidfiles.remove_pidfile(path)
+            return code
         server = uvicorn.Server(config)
         with _signals_end_in_cleanup():
             server.run()

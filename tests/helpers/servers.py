@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 import uvicorn
 
 from tests.helpers.net import free_port, wait_for_200, wait_until
@@ -61,6 +62,18 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 20) -> int:
     except subprocess.TimeoutExpired:
         process.kill()
         return process.wait()
+
+
+def marked_processes(marker: str) -> list[psutil.Process]:
+    """Every live process carrying ``FLUXLIT_TEST_MARKER=marker`` in its environment."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get("FLUXLIT_TEST_MARKER") == marker and proc.status() != "zombie":
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
 
 
 @contextmanager

@@ -17,22 +17,10 @@ import pytest
 
 from tests.helpers.cli import FLUXLIT
 from tests.helpers.net import wait_for_200, wait_until
-from tests.helpers.servers import stop_process
+from tests.helpers.servers import marked_processes, stop_process
 
 pytestmark = pytest.mark.slow
 APPS = Path(__file__).with_name("apps")
-
-
-def marked_processes(marker: str) -> list[psutil.Process]:
-    """Every live process carrying ``FLUXLIT_TEST_MARKER=marker`` in its environment."""
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get("FLUXLIT_TEST_MARKER") == marker and proc.status() != "zombie":
-                found.append(proc)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return found
 
 
 def start(tmp_path: Path, port: int, mode: str, marker: str) -> subprocess.Popen[bytes]:

@@ -5,9 +5,9 @@ its helper processes, which prometheus-client's multiprocess mode keeps in files
 folder: the sidecar's Streamlit child counts its script runs there. FluxLit makes that
 folder and names it to the processes it starts (``PROMETHEUS_MULTIPROC_DIR``).
 
-With several Uvicorn workers, set ``PROMETHEUS_MULTIPROC_DIR`` yourself to one empty
-folder for all of them: every process then writes to files and any worker's scrape
-sums them all.
+With several workers every process writes to files in one folder and any worker's
+scrape sums them all: ``fluxlit run --workers`` sets that up (``share_metrics_folder``);
+under a plain ``uvicorn --workers``, set ``PROMETHEUS_MULTIPROC_DIR`` yourself.
 """
 
 from __future__ import annotations
@@ -107,13 +107,8 @@ def merge_families(families: Iterable[Any]) -> Iterator[Any]:
         yield family
 
 
-def _multiproc_dir() -> tuple[Path, bool]:
-    """The folder, and whether it was given (shared by every process) or made here."""
-    configured = os.environ.get(MULTIPROC_ENV)
-    if configured:
-        path = Path(configured)
-        path.mkdir(parents=True, exist_ok=True)
-        return path, True
+def _new_folder() -> Path:
+    """A fresh temporary folder, removed when this process exits."""
     path = Path(tempfile.mkdtemp(prefix="fluxlit-metrics-"))
     owner = os.getpid()
 
@@ -122,7 +117,27 @@ def _multiproc_dir() -> tuple[Path, bool]:
             shutil.rmtree(path, ignore_errors=True)
 
     atexit.register(remove)
-    return path, False
+    return path
+
+
+def _multiproc_dir() -> tuple[Path, bool]:
+    """The folder, and whether it was given (shared by every process) or made here."""
+    configured = os.environ.get(MULTIPROC_ENV)
+    if configured:
+        path = Path(configured)
+        path.mkdir(parents=True, exist_ok=True)
+        return path, True
+    return _new_folder(), False
+
+
+def share_metrics_folder() -> None:
+    """Before starting several server processes (``fluxlit run --workers``): give them
+    one folder, so each writes its values there and any scrape sums them all.
+
+    Does nothing when ``PROMETHEUS_MULTIPROC_DIR`` is set already.
+    """
+    if not os.environ.get(MULTIPROC_ENV):
+        os.environ[MULTIPROC_ENV] = str(_new_folder())
 
 
 def _create() -> FluxlitMetrics:

@@ -25,6 +25,7 @@ from fluxlit.errors import UserError
 from fluxlit.gateway.options import GatewayProxyOptions
 from fluxlit.gateway.proxy import StreamlitProxy
 from fluxlit.health import probe_streamlit_ready
+from fluxlit.metrics.registry import share_metrics_folder
 from fluxlit.runtime.sidecar import (
     SIDECAR_EXIT_CODE,
     SIDECAR_FAILURES,
@@ -111,6 +112,8 @@ def serve_workers(app_like: Any, entrypoint: Path, config: uvicorn.Config) -> in
     ``config`` is a ``WorkerConfig``; ``app_like`` gives the child's settings and API
     prefix (``settings``, ``api_prefix``).
     """
+    if app_like.settings.metrics_enabled:
+        share_metrics_folder()  # before the child and the workers start
     sidecar = StreamlitSidecar(app_like, entrypoint)
     try:
         asyncio.run(sidecar.wait_ready(sidecar.spawn()))

@@ -1,4 +1,4 @@
-"""Several Uvicorn workers with one PROMETHEUS_MULTIPROC_DIR: any scrape sums them all."""
+"""Several gateway workers share one metrics folder: any scrape sums them all."""
 
 from __future__ import annotations
 
@@ -66,6 +66,36 @@ def test_two_workers_one_folder_every_scrape_counts_both(tmp_path: Path) -> None
             timeout=10,
         )
         assert writers
+        scrapes = [httpx.get(base + "/__fluxlit/metrics").text for _ in range(6)]
+        assert [_items_total(text) for text in scrapes] == [REQUESTS] * 6
+    finally:
+        stop_process(process)
+
+
+def test_fluxlit_run_workers_share_a_folder_without_being_told(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(APPS),
+        "FLUXLIT_METRICS_ENABLED": "true",
+        "FLUXLIT_NO_PIDFILE": "1",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    command = [
+        *(sys.executable, "-m", "fluxlit.cli", "run", "observed:app"),
+        *("--workers", "2", "--mode", "sidecar", "--port", str(port)),
+    ]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_200(base + "/api/readyz", process=process)
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(
+                pool.map(lambda i: httpx.get(f"{base}/api/items/{i}").status_code, range(REQUESTS))
+            )
+        assert codes == [200] * REQUESTS
         scrapes = [httpx.get(base + "/__fluxlit/metrics").text for _ in range(6)]
         assert [_items_total(text) for text in scrapes] == [REQUESTS] * 6
     finally:

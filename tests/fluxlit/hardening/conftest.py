@@ -147,3 +147,25 @@ def server(
     running = start_server(tmp_path_factory.mktemp("hard"), request.param, env)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def page_text() -> Callable[..., str]:
+    """``page_text(browser, url, wait_for, element=None)``: a page's text in Chromium."""
+    return _page_text
+
+
+def _page_text(browser, url: str, wait_for: str, *, element: str | None = None) -> str:
+    """Open ``url`` in a fresh context, wait for the text ``wait_for`` (and the
+    ``element`` selector, if given), return the page's text."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.get_by_text(wait_for).first.wait_for(timeout=60_000)
+        if element:
+            page.locator(element).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)  # let the rest of the script's output arrive
+        return page.inner_text("body")
+    finally:
+        context.close()

@@ -1,12 +1,14 @@
 """Hostile requests against `fluxlit run`, in both runtime modes, over real sockets.
 
 One hardened server per mode (see conftest.py) takes oversized and numerous headers,
-odd Host headers, foreign-origin and oversized WebSockets, and checks that keep
-holding (body limit, bad Content-Length, traversal, WebSocket to the API).
+odd Host headers, foreign-origin and oversized WebSockets, slow sync API calls, 500
+sessions and a failing page, and checks that keep holding (body limit, bad
+Content-Length, traversal, WebSocket to the API).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import concurrent.futures
 import contextlib
@@ -15,9 +17,11 @@ import re
 import socket
 import struct
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 
 pytestmark = pytest.mark.slow
 
@@ -222,3 +226,75 @@ def test_what_held_still_holds(server) -> None:
         assert status_of(answer) in {400, 404} or b"content-type: text/html" in answer
     api_ws = raw_exchange(server.port, ws_handshake("/api/ping", f"127.0.0.1:{server.port}"))
     assert status_of(api_ws) in {403, 404}
+
+
+# Finding 3: slow sync API routes and the UI ---------------------------------------------
+
+
+def test_ui_is_served_while_sync_routes_hold_threads(server) -> None:
+    index = httpx.get(server.base + "/").text
+    bundle = re.search(r'src="\./(static/js/index\.[\w-]+\.js)"', index)
+    assert bundle
+    with concurrent.futures.ThreadPoolExecutor(45) as pool:
+        sleepers = [
+            pool.submit(httpx.get, server.base + "/api/sleep?seconds=8", timeout=30)
+            for _ in range(45)
+        ]
+        time.sleep(1.5)  # every sleeper holds a worker thread now
+        assert not any(f.done() for f in sleepers)
+        # With 45 sync handlers running, the UI still gets threads for its files.
+        assert httpx.get(server.base + "/", timeout=5).status_code == 200
+        assert httpx.get(f"{server.base}/{bundle.group(1)}", timeout=5).status_code == 200
+        assert not all(f.done() for f in sleepers), "answered while the API was busy"
+        assert [f.result().status_code for f in sleepers] == [200] * 45
+
+
+# Finding 12: many sessions held --------------------------------------------------------
+
+
+def test_five_hundred_sessions_are_held(server) -> None:
+    host = f"127.0.0.1:{server.port}"
+
+    async def hold() -> int:
+        sockets = []
+        try:
+            for batch in range(10):
+                sockets += await asyncio.gather(
+                    *(
+                        connect(
+                            f"ws://{host}/_stcore/stream",
+                            origin=f"http://{host}",  # type: ignore[arg-type]
+                            open_timeout=30,
+                        )
+                        for _ in range(50)
+                    )
+                )
+                assert len(sockets) == 50 * (batch + 1)
+            async with httpx.AsyncClient() as client:
+                assert (await client.get(server.base + "/api/ping")).status_code == 200
+            return sum(1 for ws in sockets if ws.close_code is None)
+        finally:
+            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+    # In a thread of its own: a browser test of this module may hold the main loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, hold()).result() == 500
+
+
+# Finding 7: no traceback in the browser ---------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_a_failing_page_shows_no_traceback(browser, server, page_text) -> None:
+    text = page_text(
+        browser, server.base + "/boom", "Boom page", element='[data-testid="stException"]'
+    )
+    assert "encountered an error" in text, "the user is told something went wrong"
+    for secret in ("kaboom-secret-detail", "Traceback", "hardapp.py", "RuntimeError", "/"):
+        if secret == "/":
+            assert "site-packages" not in text and str(Path.home()) not in text
+        else:
+            assert secret not in text, f"{secret!r} reached the browser"
+    time.sleep(0.5)
+    log = re.sub(r"\x1b\[[0-9;]*m", "", server.output())  # Streamlit colours tracebacks
+    assert log.count("RuntimeError: kaboom-secret-detail") == 1, "the log keeps it, once"

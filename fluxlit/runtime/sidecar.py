@@ -25,6 +25,7 @@ from fluxlit.metrics.registry import record_sidecar_restart
 from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import find_free_port, internal_api_base_url
 from fluxlit.runtime.streamlit_options import public_mount, streamlit_cli_flags
+from fluxlit.runtime.thread_reserve import ReserveUiThreads
 from fluxlit.runtime.upstream_state import (
     read_streamlit_upstream_url,
     update_streamlit_upstream_file,
@@ -243,7 +244,13 @@ def sidecar_gateway(
         root_mount=mount,
         access_log=fl.settings.enable_gateway_access_log,
         max_request_body_bytes=fl.settings.max_request_body_bytes,
-        lifespan_apps=[fl.api, lifespan, FreezeStartupHeap()],
+        lifespan_apps=[
+            fl.api,
+            lifespan,
+            # The gateway serves Streamlit's static files itself, on the same threads.
+            ReserveUiThreads(fl.settings.api_concurrency, fl.settings.ui_thread_reserve),
+            FreezeStartupHeap(),
+        ],
         observability=GatewayObservability.from_settings(fl.settings, fl.api),
         policy=GatewayPolicy.from_settings(
             fl.settings, ws_origins=streamlit_ws_origins(fl.settings, dev=dev)

@@ -1,4 +1,4 @@
-"""In-process: size AnyIO's thread pool so the UI keeps threads while the API is busy."""
+"""Size AnyIO's thread pool so the UI keeps threads while the API is busy."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from starlette.types import Receive, Scope, Send
 class ReserveUiThreads:
     """ASGI lifespan app setting the default thread limiter to ``api + reserve`` tokens.
 
-    Sync API handlers and Streamlit's static files share AnyIO's default limiter (40
-    tokens). The gateway runs at most ``FLUXLIT_API_CONCURRENCY`` API requests at once
-    (``fluxlit.gateway.api_gate``), so with ``FLUXLIT_UI_THREAD_RESERVE`` more tokens the
-    UI always finds a free thread.
+    Sync API handlers and Streamlit's static files (in-process, or the sidecar
+    gateway's offload) share AnyIO's default limiter (40 tokens). The gateway runs at
+    most ``FLUXLIT_API_CONCURRENCY`` API requests at once (``fluxlit.gateway.api_gate``),
+    so with ``FLUXLIT_UI_THREAD_RESERVE`` more tokens the UI always finds a free thread.
     """
 
     def __init__(self, api_concurrency: int, reserve: int) -> None:

@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from fluxlit.model import SessionStoreModel
 from fluxlit.redis_store import RedisSessionStore, session_store_from_model
 from fluxlit.url_session import InMemorySessionStore, ensure_url_session, hydrate_url_session
-from tests.helpers.ci import require_module, require_program
-from tests.helpers.net import free_port, wait_until
-from tests.helpers.servers import stop_process
+from tests.helpers.servers import redis_server
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = require_program("redis-server")
-    redis = require_module("redis", extra="redis")
-    port = free_port()
-    workdir: Path = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        wait_until(
-            lambda: redis.Redis.from_url(url).ping(),
-            "redis-server",
-            timeout=10,
-            interval=0.05,
-            process=process,
-            errors=(redis.ConnectionError,),
-        )
+    with redis_server(tmp_path_factory.mktemp("redis")) as (url, _):
         yield url
-    finally:
-        stop_process(process, timeout=10)
 
 
 def test_round_trip_and_ttl(redis_url: str) -> None:

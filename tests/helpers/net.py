@@ -74,3 +74,22 @@ def wait_for_200(
     return wait_until(
         lambda: answer_200(url), f"{url} to answer 200", process=process, timeout=timeout
     )
+
+
+def statuses_until_exit(
+    url: str, process: subprocess.Popen[Any], *, timeout: float = 20, interval: float = 0.05
+) -> list[int]:
+    """``GET url`` again and again until ``process`` exits (or ``timeout`` passes).
+
+    Returns every status seen, ``0`` where nothing answered: what a load balancer's
+    readiness probe saw while the server went down.
+    """
+    statuses = []
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            statuses.append(httpx.get(url, timeout=1).status_code)
+        except NOT_YET:
+            statuses.append(0)
+        time.sleep(interval)
+    return statuses

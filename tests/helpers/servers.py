@@ -1,4 +1,5 @@
-"""Servers for tests: an ASGI app in a uvicorn thread, ``streamlit run`` children, stopping."""
+"""Servers for tests: an ASGI app in a uvicorn thread, ``streamlit run`` and ``redis-server``
+children, and stopping a child."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import psutil
 import uvicorn
 
+from tests.helpers.ci import require_module, require_program
 from tests.helpers.net import free_port, wait_for_200, wait_until
 
 
@@ -104,5 +106,33 @@ def streamlit_run(script: Path, *, timeout: float = 60) -> Iterator[str]:
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{log.read_text(errors='replace')[-4000:]}") from None
         yield url
+    finally:
+        stop_process(process, timeout=10)
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A private ``redis-server`` (no persistence) on a free port: yield its URL and process.
+
+    Skipped locally, failed in CI, when Redis or the ``redis`` package is missing.
+    """
+    binary = require_program("redis-server")
+    redis = require_module("redis", extra="redis")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        wait_until(
+            lambda: redis.Redis.from_url(url).ping(),
+            "redis-server",
+            timeout=10,
+            interval=0.05,
+            process=process,
+            errors=(redis.ConnectionError,),
+        )
+        yield url, process
     finally:
         stop_process(process, timeout=10)

@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from tests.helpers.cli import FLUXLIT
-from tests.helpers.net import wait_for_200, wait_until
+from tests.helpers.net import statuses_until_exit, wait_for_200, wait_until
 from tests.helpers.servers import marked_processes, stop_process
 
 pytestmark = pytest.mark.slow
@@ -84,16 +84,7 @@ def test_dead_sidecar_makes_gateway_not_ready_and_exit(tmp_path: Path, unused_po
         p for p in psutil.Process(process.pid).children() if "streamlit" in " ".join(p.cmdline())
     ]
     child.kill()
-    statuses = []
-    deadline = time.monotonic() + 20
-    while process.poll() is None and time.monotonic() < deadline:
-        try:
-            statuses.append(
-                httpx.get(f"http://127.0.0.1:{unused_port}/api/readyz", timeout=1).status_code
-            )
-        except httpx.HTTPError:
-            statuses.append(0)
-        time.sleep(0.05)
+    statuses = statuses_until_exit(f"http://127.0.0.1:{unused_port}/api/readyz", process)
     assert process.wait(timeout=20) == 3, "a dead sidecar ends the gateway with exit code 3"
     assert 503 in statuses, statuses
     assert marked_processes(marker) == []

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import psutil
 import pytest
 
 from tests.helpers.cli import run_fluxlit
-from tests.helpers.net import wait_for_200, wait_until
+from tests.helpers.net import statuses_until_exit, wait_for_200, wait_until
 from tests.helpers.servers import marked_processes, stop_process
 
 APPS = Path(__file__).with_name("apps")
@@ -104,15 +103,7 @@ def test_dead_streamlit_child_makes_workers_not_ready_and_exit(
     try:
         (child,), _ = _roles(marker)
         child.kill()
-        statuses = []
-        deadline = time.monotonic() + 20
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                url = f"http://127.0.0.1:{unused_port}/api/readyz"
-                statuses.append(httpx.get(url, timeout=1).status_code)
-            except httpx.HTTPError:
-                statuses.append(0)
-            time.sleep(0.05)
+        statuses = statuses_until_exit(f"http://127.0.0.1:{unused_port}/api/readyz", process)
         assert process.wait(timeout=20) == 3, "a dead child ends every worker with exit code 3"
         assert 503 in statuses, statuses
     finally:

@@ -51,15 +51,22 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _pinned(cpu: int) -> list[str]:
-    """A ``taskset`` prefix that runs a command on one CPU (empty when not possible)."""
+def _pinned(cpus: str) -> list[str]:
+    """A ``taskset`` prefix that runs a command on ``cpus`` (empty when not possible)."""
     if (os.cpu_count() or 1) < 2 or not shutil.which("taskset"):
         return []
-    return ["taskset", "-c", str(cpu)]
+    return ["taskset", "-c", cpus]
 
 
-# Cleared by --no-pin. The sidecar's gateway and Streamlit child share CPU 0 too.
-CPU_PREFIX: dict[str, list[str]] = {"server": _pinned(0), "load": _pinned(1)}
+# Cleared by --no-pin. The sidecar's gateway and Streamlit child share CPU 0 too; the
+# several-workers configuration gets every CPU (it exists to use more than one), so
+# on a 2-core machine its second worker shares CPU 1 with wrk.
+CPU_PREFIX: dict[str, list[str]] = {
+    "server": _pinned("0"),
+    "load": _pinned("1"),
+    "all": _pinned(f"0-{(os.cpu_count() or 1) - 1}"),
+}
+WORKERS = 2
 
 
 @dataclass
@@ -72,6 +79,7 @@ class Config:
     api_path: str | None
     ui: bool
     env: dict[str, str] = field(default_factory=dict)
+    cpus: str = "server"  # key of CPU_PREFIX
 
 
 @dataclass
@@ -83,8 +91,10 @@ class Result:
     api_runs: list[float] = field(default_factory=list)  # one per load round
     js_runs: list[float] = field(default_factory=list)
     ready_s: float = 0.0
-    rss_mib: float = 0.0
+    rss_mib: float = 0.0  # idle, just after ready
     page_s: float | None = None
+    session_s: float | None = None  # one new session to script_finished (median)
+    burst_s: float | None = None  # --burst new sessions at once, until all finished
 
 
 def free_port() -> int:
@@ -140,6 +150,15 @@ def configs() -> list[Config]:
             "/api/ping",
             ui=True,
             env={"FLUXLIT_RUNTIME_MODE": "sidecar"},
+        ),
+        Config(
+            f"sidecar {WORKERS} workers",
+            lambda p: [*fluxlit, "--port", str(p), "--workers", str(WORKERS)],
+            "/api/readyz",
+            "/api/ping",
+            ui=False,
+            env={"FLUXLIT_RUNTIME_MODE": "sidecar"},
+            cpus="all",
         ),
     ]
 
@@ -234,7 +253,7 @@ def launch(config: Config) -> Running:
     port = free_port()
     env = {**os.environ, "FLUXLIT_NO_PIDFILE": "1", "PYTHONPATH": str(HERE), **config.env}
     process = subprocess.Popen(
-        [*CPU_PREFIX["server"], *config.command(port)],
+        [*CPU_PREFIX[config.cpus], *config.command(port)],
         cwd=HERE,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -244,9 +263,22 @@ def launch(config: Config) -> Running:
     base = f"http://127.0.0.1:{port}"
     running = Running(config, process, base, Result())
     running.result.ready_s = wait_ready(base + config.ready_path, process)
+    running.result.rss_mib = tree_rss_mib(process.pid)
     if config.ui:
         running.bundle = js_bundle_path(base)
     return running
+
+
+def session_seconds(base: str, sessions: int) -> float:
+    """Seconds for ``sessions`` new Streamlit sessions to finish their first run."""
+    out = subprocess.run(
+        [*CPU_PREFIX["load"], PY, str(HERE / "sessions.py"), base, str(sessions), "--burst"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    return float(out.strip())
 
 
 def stop(running: Running) -> None:
@@ -277,9 +309,12 @@ def measure_all(args: argparse.Namespace) -> dict[str, Result]:
             if run.result.js_runs:
                 run.result.js_rps = statistics.median(run.result.js_runs)
             if run.config.ui:
-                print(f"browser: {run.config.name} ...", flush=True)
+                print(f"sessions and browser: {run.config.name} ...", flush=True)
+                session_seconds(run.base, 1)  # warms the script cache
+                runs = [session_seconds(run.base, 1) for _ in range(args.session_runs)]
+                run.result.session_s = statistics.median(runs)
+                run.result.burst_s = session_seconds(run.base, args.burst)
                 run.result.page_s = page_shown_seconds(run.base + "/", args.browser_runs)
-            run.result.rss_mib = tree_rss_mib(run.process.pid)
     finally:
         for run in started:
             stop(run)
@@ -380,30 +415,59 @@ def main() -> None:
     parser.add_argument("--no-pin", action="store_true", help="let servers and wrk use any CPU")
     parser.add_argument("--mixed", action="store_true", help="API under UI load (see above)")
     parser.add_argument("--sessions", type=int, default=20, help="--mixed: rerunning sessions")
+    parser.add_argument("--session-runs", type=int, default=5, help="one-session runs (median)")
+    parser.add_argument("--burst", type=int, default=50, help="sessions opened at once")
     args = parser.parse_args()
     if args.no_pin:
-        CPU_PREFIX.update(server=[], load=[])
+        CPU_PREFIX.update(server=[], load=[], all=[])
     if args.mixed:
         report_mixed(measure_mixed(args))
         return
-    results = measure_all(args)
+    report(measure_all(args), args.burst)
+
+
+def _num(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def report(results: dict[str, Result], burst: int) -> None:
+    """Print the figures of every configuration and their same-run ratios."""
     bare, direct = results["bare FastAPI"], results["direct Streamlit"]
     print()
-    header = f"{'configuration':<20} {'API req/s':>10} {'JS req/s':>10} {'ready s':>8} "
-    print(header + f"{'RSS MiB':>8} {'page s':>7}  API/bare  JS/direct  page/direct")
+    print(
+        f"{'configuration':<20} {'API req/s':>10} {'JS req/s':>9} {'ready s':>8} {'RSS MiB':>8}"
+        "  API/bare  JS/direct  ready/direct  RSS/direct"
+    )
     for name, r in results.items():
-        api = f"{r.api_rps:.0f}" if r.api_rps else "-"
-        js = f"{r.js_rps:.0f}" if r.js_rps else "-"
-        page = f"{r.page_s:.2f}" if r.page_s else "-"
         print(
-            f"{name:<20} {api:>10} {js:>10} {r.ready_s:>8.2f} {r.rss_mib:>8.0f} {page:>7}  "
+            f"{name:<20} {_num(r.api_rps, '.0f'):>10} {_num(r.js_rps, '.0f'):>9} "
+            f"{r.ready_s:>8.2f} {r.rss_mib:>8.0f}  "
             f"{paired_ratio(r.api_runs, bare.api_runs):>8}  "
             f"{paired_ratio(r.js_runs, direct.js_runs):>9}  "
-            f"{ratio(r.page_s, direct.page_s):>11}"
+            f"{ratio(r.ready_s, direct.ready_s):>12}  {ratio(r.rss_mib, direct.rss_mib):>10}"
         )
-    print("\ntargets (in-process): API >= 0.95x bare, JS >= 0.95x direct, page <= 1.1x direct,")
-    print("RSS < 120 MiB. Values are medians; throughput ratios are medians of the per-round")
-    print("ratios against the baselines measured in the same round of this run.")
+    print()
+    print(
+        f"{'configuration':<20} {'1 session ms':>12} {f'{burst} sessions s':>13} {'page s':>7}"
+        "  session/direct  burst/direct  page/direct"
+    )
+    for name, r in results.items():
+        if r.session_s is None:
+            continue
+        print(
+            f"{name:<20} {_num(r.session_s and r.session_s * 1000, '.0f'):>12} "
+            f"{_num(r.burst_s, '.2f'):>13} {_num(r.page_s, '.2f'):>7}  "
+            f"{ratio(r.session_s, direct.session_s):>14}  {ratio(r.burst_s, direct.burst_s):>12}"
+            f"  {ratio(r.page_s, direct.page_s):>11}"
+        )
+    one, several = results["FluxLit sidecar"], results[f"sidecar {WORKERS} workers"]
+    print(
+        f"\nAPI req/s, sidecar with {WORKERS} workers vs 1, same rounds: "
+        f"{paired_ratio(several.api_runs, one.api_runs)}"
+    )
+    print("Values are medians; throughput ratios are medians of the per-round ratios against")
+    print("the baselines measured in the same round of this run; RSS is the whole process")
+    print("tree just after ready; ready is launch to API and UI both answering.")
 
 
 if __name__ == "__main__":

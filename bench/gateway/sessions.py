@@ -1,10 +1,13 @@
 """Keep N Streamlit sessions rerunning their page through a FluxLit server.
 
     python bench/gateway/sessions.py http://127.0.0.1:8000 20 5
+    python bench/gateway/sessions.py http://127.0.0.1:8000 50 --burst
 
 Opens N WebSocket sessions on the server's Streamlit stream, and in each asks for a
 rerun as soon as the previous one finished, for the given number of seconds; prints
-the number of finished reruns. Used by ``run.py --mixed`` as the UI load.
+the number of finished reruns. Used by ``run.py --mixed`` as the UI load. With
+``--burst``, opens N new sessions at once, runs the page once in each and prints the
+seconds until the last one finished (``run.py``'s session figures).
 """
 
 from __future__ import annotations
@@ -19,25 +22,51 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.typing import Origin, Subprotocol
 
 
+def _rerun_payload() -> bytes:
+    rerun = BackMsg()
+    rerun.rerun_script.query_string = ""
+    return rerun.SerializeToString()
+
+
+def _connect(base: str) -> websockets.connect:
+    stream = base.replace("http://", "ws://") + "/_stcore/stream"
+    return websockets.connect(
+        stream, subprotocols=[Subprotocol("streamlit")], origin=Origin(base), open_timeout=60
+    )
+
+
+async def _run_once(ws: websockets.ClientConnection, payload: bytes) -> None:
+    """Ask for a run and wait until the script finished."""
+    await ws.send(payload)
+    while True:
+        message = ForwardMsg()
+        message.ParseFromString(await asyncio.wait_for(ws.recv(), 60))
+        if message.WhichOneof("type") == "script_finished":
+            return
+
+
 async def one_session(base: str, until: float) -> int:
     """Rerun the page in one session until ``until``; return the reruns finished."""
-    stream = base.replace("http://", "ws://") + "/_stcore/stream"
     done = 0
-    async with websockets.connect(
-        stream, subprotocols=[Subprotocol("streamlit")], origin=Origin(base), open_timeout=30
-    ) as ws:
-        rerun = BackMsg()
-        rerun.rerun_script.query_string = ""
-        payload = rerun.SerializeToString()
+    payload = _rerun_payload()
+    async with _connect(base) as ws:
         while time.monotonic() < until:
-            await ws.send(payload)
-            while True:
-                message = ForwardMsg()
-                message.ParseFromString(await asyncio.wait_for(ws.recv(), 30))
-                if message.WhichOneof("type") == "script_finished":
-                    break
+            await _run_once(ws, payload)
             done += 1
     return done
+
+
+async def burst(base: str, sessions: int) -> float:
+    """Seconds from opening ``sessions`` new sessions at once to the last one finished."""
+    payload = _rerun_payload()
+
+    async def fresh() -> None:
+        async with _connect(base) as ws:
+            await _run_once(ws, payload)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(fresh() for _ in range(sessions)))
+    return time.perf_counter() - start
 
 
 async def main(base: str, sessions: int, seconds: float) -> int:
@@ -47,4 +76,7 @@ async def main(base: str, sessions: int, seconds: float) -> int:
 
 
 if __name__ == "__main__":
-    print(asyncio.run(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))))
+    if sys.argv[3:] == ["--burst"]:
+        print(asyncio.run(burst(sys.argv[1], int(sys.argv[2]))))
+    else:
+        print(asyncio.run(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))))

@@ -16,7 +16,13 @@ def ping() -> dict[str, bool]:
     return {"ok": True}
 
 
+async def aping() -> dict[str, bool]:
+    """The same route, async (it runs on the event loop, not in a worker thread)."""
+    return {"ok": True}
+
+
 app.api.add_api_route("/ping", ping, methods=["GET"])
+app.api.add_api_route("/aping", aping, methods=["GET"])
 
 bare_api = FastAPI(title="Bench")
 bare_api.add_api_route("/ping", ping, methods=["GET"])

@@ -8,11 +8,14 @@ launch to ready, resident memory of the whole process tree and time for Chromium
 to show the page, then ratios against the baselines measured in this same run.
 
     python bench/gateway/run.py [--seconds 3] [--repeats 9] [--browser-runs 5] [--no-pin]
-    python bench/gateway/run.py --mixed [--sessions 20] [--seconds 3] [--repeats 5]
+    python bench/gateway/run.py --mixed [--rate 5] [--seconds 3] [--repeats 5]
+    python bench/gateway/run.py --mixed --rate 0 [--sessions 20]
 
-``--mixed`` measures instead the API under UI load, for both FluxLit modes: API
-req/s and p99 latency with N Streamlit sessions rerunning their page without pause
-(``sessions.py``), against the same server idle, round after round in the same run.
+``--mixed`` measures instead the API under UI load, for both FluxLit modes and for a
+sync (``/api/ping``) and an async (``/api/aping``) route: API req/s and p99 latency
+while ``--rate`` new Streamlit sessions per second each run the page once (with
+``--rate 0``: ``--sessions`` sessions rerunning their page without pause), against
+the same server idle, round after round in the same run (``sessions.py``).
 
 Needs wrk and Chromium (`bash tests/setup/system.sh`). Not a test: it reports numbers.
 """
@@ -346,24 +349,31 @@ class Mixed:
     reruns_per_s: list[float] = field(default_factory=list)
 
 
-def api_with_sessions(run: Running, sessions: int, seconds: int) -> tuple[float, float, float]:
-    """wrk on the API while ``sessions`` Streamlit sessions rerun; also their reruns/s."""
+def api_with_sessions(
+    run: Running, route: str, args: argparse.Namespace
+) -> tuple[float, float, float]:
+    """wrk on ``route`` while Streamlit sessions run (see ``--rate``); also runs/s."""
+    seconds = args.seconds
     span = seconds + 2  # the sessions start a second early and stop a second late
+    load = [str(args.rate), str(span), "--rate"] if args.rate else [str(args.sessions), str(span)]
     driver = subprocess.Popen(
-        [*CPU_PREFIX["load"], PY, str(HERE / "sessions.py"), run.base, str(sessions), str(span)],
+        [*CPU_PREFIX["load"], PY, str(HERE / "sessions.py"), run.base, *load],
         stdout=subprocess.PIPE,
         text=True,
     )
     time.sleep(1)
-    rps, p99 = wrk_run(run.base + (run.config.api_path or ""), seconds)
+    rps, p99 = wrk_run(run.base + route, seconds)
     out, _ = driver.communicate(timeout=span + 60)
     if driver.returncode != 0:
         raise RuntimeError(f"{run.config.name}: the session driver failed")
     return rps, p99, int(out.strip()) / span
 
 
+MIXED_ROUTES = ("/api/ping", "/api/aping")
+
+
 def measure_mixed(args: argparse.Namespace) -> dict[str, Mixed]:
-    """Both FluxLit modes, idle then loaded, in interleaved rounds."""
+    """Both FluxLit modes and both routes, idle then loaded, in interleaved rounds."""
     started: list[Running] = []
     results: dict[str, Mixed] = {}
     try:
@@ -371,18 +381,18 @@ def measure_mixed(args: argparse.Namespace) -> dict[str, Mixed]:
             if config.name.startswith("FluxLit"):
                 print(f"starting {config.name} ...", flush=True)
                 started.append(launch(config))
-                results[config.name] = Mixed()
         for round_ in range(args.repeats):
             print(f"mixed round {round_ + 1}/{args.repeats} ...", flush=True)
             for run in started:
-                result = results[run.config.name]
-                rps, p99 = wrk_run(run.base + (run.config.api_path or ""), args.seconds)
-                result.idle_rps.append(rps)
-                result.idle_p99.append(p99)
-                rps, p99, reruns = api_with_sessions(run, args.sessions, args.seconds)
-                result.busy_rps.append(rps)
-                result.busy_p99.append(p99)
-                result.reruns_per_s.append(reruns)
+                for route in MIXED_ROUTES:
+                    result = results.setdefault(f"{run.config.name} {route}", Mixed())
+                    rps, p99 = wrk_run(run.base + route, args.seconds)
+                    result.idle_rps.append(rps)
+                    result.idle_p99.append(p99)
+                    rps, p99, reruns = api_with_sessions(run, route, args)
+                    result.busy_rps.append(rps)
+                    result.busy_p99.append(p99)
+                    result.reruns_per_s.append(reruns)
     finally:
         for run in started:
             stop(run)
@@ -393,18 +403,19 @@ def report_mixed(results: dict[str, Mixed]) -> None:
     med = statistics.median
     print()
     print(
-        f"{'configuration':<20} {'idle req/s':>10} {'idle p99':>9} {'busy req/s':>10} "
-        f"{'busy p99':>9} {'reruns/s':>8}  busy/idle req/s  busy/idle p99"
+        f"{'configuration':<30} {'idle req/s':>10} {'idle p99':>9} {'busy req/s':>10} "
+        f"{'busy p99':>9} {'runs/s':>7}  busy/idle req/s  busy/idle p99"
     )
     for name, r in results.items():
         print(
-            f"{name:<20} {med(r.idle_rps):>10.0f} {med(r.idle_p99):>7.1f}ms "
-            f"{med(r.busy_rps):>10.0f} {med(r.busy_p99):>7.1f}ms {med(r.reruns_per_s):>8.1f}  "
+            f"{name:<30} {med(r.idle_rps):>10.0f} {med(r.idle_p99):>7.1f}ms "
+            f"{med(r.busy_rps):>10.0f} {med(r.busy_p99):>7.1f}ms {med(r.reruns_per_s):>7.1f}  "
             f"{paired_ratio(r.busy_rps, r.idle_rps):>15}  "
             f"{paired_ratio(r.busy_p99, r.idle_p99):>13}"
         )
-    print("\nbusy = with the Streamlit sessions rerunning; ratios are medians of per-round")
-    print("ratios against the same server idle in the same round.")
+    print("\nbusy = with the Streamlit sessions running (runs/s: script runs finished per")
+    print("second); ratios are medians of per-round ratios against the same server idle in")
+    print("the same round. Targets (issue 12): busy/idle req/s >= 0.90x, p99 <= 1.5x.")
 
 
 def main() -> None:
@@ -414,7 +425,8 @@ def main() -> None:
     parser.add_argument("--browser-runs", type=int, default=5, help="page loads (median)")
     parser.add_argument("--no-pin", action="store_true", help="let servers and wrk use any CPU")
     parser.add_argument("--mixed", action="store_true", help="API under UI load (see above)")
-    parser.add_argument("--sessions", type=int, default=20, help="--mixed: rerunning sessions")
+    parser.add_argument("--rate", type=float, default=5, help="--mixed: new sessions per second")
+    parser.add_argument("--sessions", type=int, default=20, help="--mixed --rate 0: sessions")
     parser.add_argument("--session-runs", type=int, default=5, help="one-session runs (median)")
     parser.add_argument("--burst", type=int, default=50, help="sessions opened at once")
     args = parser.parse_args()

@@ -8,8 +8,10 @@ is made, so a user-controlled string cannot redirect the call to another host.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import ssl
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -109,6 +111,23 @@ class _Delegate(httpx.BaseTransport):
         self.client.close()
 
 
+@functools.lru_cache(maxsize=8)
+def _ssl_context(trust_env: bool, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """HTTPX's default context for these inputs (the file and folder are the ones
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR`` name), built once per process."""
+    return httpx.create_ssl_context(trust_env=trust_env)
+
+
+def shared_ssl_context(trust_env: bool = True) -> ssl.SSLContext:
+    """The SSL context an ``ApiClient`` gets unless given ``verify``.
+
+    Building one reads the whole CA bundle (tens of milliseconds of CPU) and a page
+    gets a new client on every run, so clients share it instead.
+    """
+    env = os.environ
+    return _ssl_context(trust_env, env.get("SSL_CERT_FILE"), env.get("SSL_CERT_DIR"))
+
+
 class ApiClient(httpx.Client):
     """Sync HTTPX client scoped to your gateway-mounted API.
 
@@ -136,6 +155,8 @@ class ApiClient(httpx.Client):
         factory = _client_factory
         if factory is not None:
             httpx_options.setdefault("transport", _Delegate(factory(base, timeout)))
+        if "verify" not in httpx_options:
+            httpx_options["verify"] = shared_ssl_context(httpx_options.get("trust_env", True))
         super().__init__(
             base_url=base,
             timeout=timeout,

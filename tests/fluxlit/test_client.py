@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -228,3 +229,23 @@ def test_httpx_options_pass_through() -> None:
     ) as client:
         assert client.get("/ping").status_code == 204
     assert hooks == ["http://api.test/api/ping"]
+
+
+def test_clients_share_one_ssl_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page builds a client on every run: reading the CA bundle each time cost half
+    of a page run's CPU (bench/gateway, py-spy)."""
+    import ssl
+
+    built: list[ssl.SSLContext] = []
+    create = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(create(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent-for-a-fresh-cache-entry")
+    clients = [ApiClient("http://127.0.0.1:1/api") for _ in range(3)]
+    assert len(built) == 1, "one context for every client"
+    for client in clients:
+        client.close()

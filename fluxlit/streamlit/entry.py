@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import sys
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,23 @@ def resolve_handler(ref: HandlerRef, app: FluxLit[Any] | None) -> Callable[..., 
             raise RuntimeError(f"registry handler {ref.value!r} needs the FluxLit app (target)")
         return app.page_handler(ref.value)
     raise ValueError(f"{ref.kind} references are not callables")
+
+
+_MODELS: weakref.WeakKeyDictionary[Any, dict[str | None, AppModel]] = weakref.WeakKeyDictionary()
+
+
+def app_model(app: FluxLit[Any], target: str | None) -> AppModel:
+    """``app.model(target=target)``, built on the first script run of ``app`` only.
+
+    The model is what the app declared when it was imported; building it reads the
+    settings again (environment and ``.env``), a quarter of the CPU a page run cost
+    when it happened on every run (bench/gateway --mixed, py-spy).
+    """
+    models = _MODELS.setdefault(app, {})
+    model = models.get(target)
+    if model is None:
+        model = models[target] = app.model(target=target)
+    return model
 
 
 def settings_for(model: AppModel, app: FluxLit[Any] | None) -> FluxlitSettings:

@@ -18,11 +18,11 @@ for extra in (os.environ.get("FLUXLIT_EXTRA_SYS_PATH"), os.getcwd()):
         sys.path.insert(0, extra)
 
 from fluxlit.runtime.loading import load_fluxlit  # noqa: E402
-from fluxlit.streamlit.entry import run_model  # noqa: E402
+from fluxlit.streamlit.entry import app_model, run_model  # noqa: E402
 
 _target = os.environ.get("FLUXLIT_APP", "")
 if not _target:
     st.error("FLUXLIT_APP is not set: start the app with `fluxlit run module:app`.")
 else:
     _app = load_fluxlit(_target)
-    run_model(_app.model(target=_target), project_root=Path.cwd(), app=_app)
+    run_model(app_model(_app, _target), project_root=Path.cwd(), app=_app)

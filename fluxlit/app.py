@@ -18,7 +18,12 @@ from starlette.types import Receive, Scope, Send
 
 from fluxlit.api_routes import app_routes
 from fluxlit.client import ApiClient
-from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings, load_settings
+from fluxlit.config.settings import (
+    SECRET_SETTINGS,
+    FluxlitSettings,
+    load_settings,
+    project_settings,
+)
 from fluxlit.errors import ConfigurationError, UsageError
 from fluxlit.logging.access import RequestLoggingMiddleware
 from fluxlit.model import (
@@ -309,11 +314,14 @@ class FluxLit(Generic[SettingsT]):
     def _settings_overrides(self) -> dict[str, JsonValue]:
         """Non-secret settings this object changed, as a manifest's ``[settings]`` would.
 
-        Compared with ``FluxlitSettings()`` read now, so values that only come from the
-        environment are left out, like in a manifest app; secrets never appear.
+        Compared with ``FluxlitSettings()`` read now without the project file, so values
+        that only come from the environment are left out, like in a manifest app, and the
+        project file's settings are kept (the generated gateway installs them again);
+        secrets never appear.
         """
         mine = self.settings.model_dump(mode="json")
-        baseline = FluxlitSettings().model_dump(mode="json")
+        with project_settings({}):
+            baseline = FluxlitSettings().model_dump(mode="json")
         return {
             key: mine[key]
             for key in FluxlitSettings.model_fields

@@ -118,7 +118,7 @@ class FluxLitTestClient:
         The app is assembled exactly as the generated gateway does it; ``streamlit()``
         with ``target`` set to the manifest path runs the generated entrypoint.
         """
-        from fluxlit.assemble import fluxlit_from_model
+        from fluxlit.runtime.assemble import fluxlit_from_model
         from fluxlit_codegen.project import resolve_app
 
         resolved = resolve_app(None, Path(project_dir))

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fluxlit.loading import import_reference
 from fluxlit.model import AppModel, HandlerRef, RouteModel
 from fluxlit.pages.inject import check_page_handler
-from fluxlit.streamlit.entry import import_reference
 from fluxlit.user_code import describe, locate
 from fluxlit_codegen.errors import Problem
 from fluxlit_codegen.locate import locate_keys, nearest

@@ -7,11 +7,13 @@ import hashlib
 import math
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from fluxlit.config.project import ProjectConfig
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.model import (
     AppModel,
@@ -55,17 +57,61 @@ INLINE_SECRETS = {
 _HANDLER = re.compile(HANDLER_PATTERN)
 
 
-def find_manifest(cwd: Path) -> Path | None:
-    """``fluxlit.toml`` if present, else ``pyproject.toml`` with a ``[tool.fluxlit]`` table."""
+@dataclass(frozen=True)
+class ProjectFile:
+    """The project's FluxLit table, read once: the file, its table, text and key prefix."""
+
+    path: Path
+    table: dict[str, Any]
+    text: str
+    prefix: str
+
+    @property
+    def source_hash(self) -> str:
+        """SHA-256 of the file's bytes (the text was decoded from UTF-8, so it round-trips)."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def declarative(self) -> bool:
+        """True when the table declares pages, routes or mounts (a manifest app)."""
+        return is_declarative(self.table)
+
+
+def read_project_file(cwd: Path) -> ProjectFile | None:
+    """Read ``fluxlit.toml``, else ``[tool.fluxlit]`` in ``pyproject.toml``, once.
+
+    ``None`` when neither exists; ``ManifestError`` (located) when the file is not
+    UTF-8 or not TOML. The one reader of the project file: the manifest front end,
+    ``fluxlit.config.load_project_config`` and every command start here.
+    """
     manifest = cwd / "fluxlit.toml"
     if manifest.is_file():
-        return manifest
+        data, text = _parse(manifest)
+        return ProjectFile(manifest, data, text, "")
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
-        data, _ = _parse(pyproject)  # a broken pyproject.toml is reported, not skipped
-        if isinstance(data.get("tool"), dict) and "fluxlit" in data["tool"]:
-            return pyproject
+        data, text = _parse(pyproject)  # a broken pyproject.toml is reported, not skipped
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "fluxlit" in tool:
+            table = tool["fluxlit"]
+            if not isinstance(table, dict):
+                collector = Collector(pyproject.name, text, "")
+                collector.add("tool.fluxlit", "expected a table ([tool.fluxlit])")
+                raise ManifestError(collector.problems)
+            return ProjectFile(pyproject, table, text, "tool.fluxlit.")
     return None
+
+
+def find_manifest(cwd: Path) -> Path | None:
+    """``fluxlit.toml`` if present, else ``pyproject.toml`` with a ``[tool.fluxlit]`` table."""
+    found = read_project_file(cwd)
+    return found.path if found is not None else None
+
+
+def project_config(found: ProjectFile | None) -> ProjectConfig | None:
+    """The lenient view ``fluxlit.config.load_project_config`` documents: the seed's
+    top-level keys of the right type (others are ignored)."""
+    return None if found is None else ProjectConfig.from_table(found.table)
 
 
 def manifest_source_hash(path: Path) -> str:
@@ -253,6 +299,13 @@ def _check_semantics(manifest: ManifestModel, collector: Collector) -> None:
                 suggestion=fixed,
             )
 
+    if manifest.target and (manifest.pages or manifest.routes or manifest.mounts):
+        collector.add(
+            "target",
+            "a manifest that declares [[pages]], [[routes]] or [[mounts]] is the app itself; "
+            "remove target (or move the declarations into the Python app it names)",
+            at_value=False,
+        )
     seen_pages: dict[str, int] = {}
     for index, page in enumerate(manifest.pages):
         key = f"pages[{index}]"
@@ -423,8 +476,13 @@ def _title_from_path(path: str) -> str:
 def load_manifest(path: Path) -> AppModel:
     """Read and validate a manifest; raise ``ManifestError`` listing every problem."""
     table, text, prefix = read_table(path)
-    collector = Collector(path.name, text, prefix)
-    table = _without_non_finite(table, "", collector)
+    return manifest_model(ProjectFile(path, table, text, prefix))
+
+
+def manifest_model(found: ProjectFile) -> AppModel:
+    """Validate a project file already read; raise ``ManifestError`` listing every problem."""
+    collector = Collector(found.path.name, found.text, found.prefix)
+    table = _without_non_finite(found.table, "", collector)
     _check_inline_secrets(table, collector)
     _check_settings(table, collector)
     cleaned = _without_reported(table)
@@ -438,7 +496,7 @@ def load_manifest(path: Path) -> AppModel:
         _check_semantics(manifest, collector)
     if collector.problems or manifest is None:
         raise ManifestError(collector.problems)
-    return _to_model(manifest, path.name)
+    return _to_model(manifest, found.path.name)
 
 
 def _check_rest(table: dict[str, Any], error: ValidationError, collector: Collector) -> None:

@@ -6,6 +6,7 @@ The helpers behind them live in ``tests/helpers/``.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,19 @@ def restore_fluxlit_env() -> Iterator[None]:
     for key in [k for k in os.environ if k.startswith("FLUXLIT_") and k not in saved]:
         del os.environ[key]
     os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def streamlit_error_details() -> Iterator[None]:
+    """Give Streamlit its default config back after a test served an app in-process.
+
+    Serving applies FluxLit's production options to this process's Streamlit config;
+    ``client.showErrorDetails = none`` would then hide page errors from later AppTests.
+    """
+    yield
+    config = sys.modules.get("streamlit.config")
+    if config is not None and config.get_option("client.showErrorDetails") != "full":
+        config.get_config_options(force_reparse=True)
 
 
 @pytest.fixture

@@ -32,10 +32,21 @@ mounts_app = typer.Typer(help="Add and remove manifest mounts.", no_args_is_help
 app.add_typer(mounts_app, name="mounts")
 
 
+def _version(value: bool) -> None:
+    if value:
+        import importlib.metadata
+
+        typer.echo(f"fluxlit {importlib.metadata.version('fluxlit')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def global_options(
     debug: bool = typer.Option(
         False, "--debug", help="Show the full traceback when a command fails (or FLUXLIT_DEBUG=1)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
     ),
 ) -> None:
     """FastAPI and Streamlit on one port."""

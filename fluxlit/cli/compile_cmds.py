@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-TARGET_OPTION = typer.Option(None, "--target", help="App as module:attr (Python apps).")
+if TYPE_CHECKING:
+    from fluxlit_codegen.project import ResolvedApp
+
+from fluxlit.cli.options import TARGET
+
+TARGET_OPTION = typer.Option(
+    None, "--target", help="Same as the TARGET argument (kept for older scripts)."
+)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -15,7 +23,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _resolve(target: str | None):  # type: ignore[no-untyped-def]
+def _resolve(target: str | None) -> ResolvedApp:
     from fluxlit_codegen.errors import ManifestError
     from fluxlit_codegen.project import ProjectError, resolve_app
 
@@ -29,7 +37,7 @@ def _resolve(target: str | None):  # type: ignore[no-untyped-def]
 
 
 def compile_cmd(
-    target: str | None = typer.Argument(None, help="module:attr for a Python app."),
+    target: str | None = TARGET,
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if stale."),
     out_dir: Path | None = typer.Option(None, "--out-dir", help="Default: .fluxlit/build"),
 ) -> None:
@@ -59,17 +67,26 @@ def compile_cmd(
     )
 
 
-def pages_manifest(target: str | None = TARGET_OPTION) -> None:
+def _one_target(positional: str | None, option: str | None) -> str | None:
+    if positional and option and positional != option:
+        from fluxlit.errors import UserError
+
+        raise UserError(f"--target: got {option!r} and TARGET {positional!r}; give one")
+    return positional or option
+
+
+def pages_manifest(target: str | None = TARGET_OPTION, target_arg: str | None = TARGET) -> None:
     """Print the JSON page manifest (manifest_version 1) for the resolved app."""
     from fluxlit.pages.manifest import build_page_manifest
+    from fluxlit.paths import normalize_api_prefix
 
-    resolved = _resolve(target)
+    resolved = _resolve(_one_target(target_arg, target))
     model = resolved.model
-    prefix = (resolved.fluxlit.api_prefix if resolved.fluxlit else None) or str(
-        model.settings.get("api_mount_path") or "/api"
-    )
     manifest = build_page_manifest(
-        model.pages, title=model.title, api_prefix=prefix, navigation=model.navigation
+        model.pages,
+        title=model.title,
+        api_prefix=normalize_api_prefix(resolved.settings.api_mount_path),
+        navigation=model.navigation,
     )
     typer.echo(json.dumps(manifest, indent=2, sort_keys=True))
 
@@ -77,6 +94,7 @@ def pages_manifest(target: str | None = TARGET_OPTION) -> None:
 def pages_validate(
     target: str | None = TARGET_OPTION,
     strict: bool = typer.Option(False, "--strict", help="Warnings count as errors."),
+    target_arg: str | None = TARGET,
 ) -> None:
     """Check handlers and that the page manifest is JSON-serialisable.
 
@@ -84,7 +102,7 @@ def pages_validate(
     """
     from fluxlit_codegen.validate import validate_pages
 
-    errors, warnings = validate_pages(_resolve(target))
+    errors, warnings = validate_pages(_resolve(_one_target(target_arg, target)))
     for line in errors:
         typer.echo(f"ERROR {line}")
     for line in warnings:
@@ -95,8 +113,11 @@ def pages_validate(
 
 
 def build(
-    output: Path | None = None,
-    target: str | None = typer.Argument(None, help="module:attr for a Python app."),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder to write the files to (default: here)."),
+    ] = None,
+    target: str | None = TARGET,
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
     kubernetes: bool = typer.Option(
         False, "--kubernetes", help="Also k8s/app.yaml (Deployment, Service, Ingress, PDB)."

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib.metadata
 import os
 import socket
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from fluxlit.config.project import load_project_config, resolve_binding, resolve_target
-from fluxlit.config.settings import SETTING_ALIASES, FluxlitSettings, load_settings
+from fluxlit.config.env_vars import unknown_variable_warnings
+from fluxlit.config.settings import SECRET_SETTINGS, FluxlitSettings
 from fluxlit.config.settings_errors import SettingsError
+from fluxlit.errors import UserError
+from fluxlit_codegen.project import ResolvedApp, resolve_app
 
 Status = Literal["PASS", "WARN", "FAIL"]
-SECRET_FIELDS = frozenset({"jwt_hs256_secret", "oidc_bff_secret", "redis_url"})
 REDACTED = "<redacted>"
 
 
@@ -36,7 +37,7 @@ class Check:
 def redacted_settings(settings: FluxlitSettings) -> dict[str, Any]:
     """Settings as a dict with secret values replaced by ``<redacted>``."""
     data = settings.model_dump(mode="json")
-    for key in SECRET_FIELDS:
+    for key in SECRET_SETTINGS:
         if data.get(key):
             data[key] = REDACTED
     return data
@@ -56,44 +57,8 @@ def settings_warnings(settings: FluxlitSettings) -> list[str]:
         warnings.append("JWT needs FLUXLIT_JWT_HS256_SECRET or FLUXLIT_JWT_JWKS_URL")
     if settings.jwt_hs256_secret and len(settings.jwt_hs256_secret) < 32:
         warnings.append("FLUXLIT_JWT_HS256_SECRET is shorter than 32 characters")
-    known = {f"FLUXLIT_{name.upper()}" for name in FluxlitSettings.model_fields}
-    known |= {f"FLUXLIT_{alias.upper()}" for alias in SETTING_ALIASES}
-    known |= {
-        "FLUXLIT_APP",
-        "FLUXLIT_PIDFILE",
-        "FLUXLIT_NO_PIDFILE",
-        "FLUXLIT_DEV",
-        "FLUXLIT_API_PREFIX",
-        "FLUXLIT_STREAMLIT_UPSTREAM",
-        "FLUXLIT_STREAMLIT_UPSTREAM_FILE",
-        "FLUXLIT_TESTS",
-        "FLUXLIT_TEST_PAGE_OVERRIDES",
-        "FLUXLIT_TEST_PAGE_KEY",
-        "FLUXLIT_EXTRA_SYS_PATH",
-        "FLUXLIT_CHROMIUM",
-        "FLUXLIT_SESSION_PARAM",
-    }
-    for name in sorted(os.environ):
-        if name.startswith("FLUXLIT_") and name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            warnings.append(f"{name} is not a FluxLit setting{hint}")
+    warnings += unknown_variable_warnings(os.environ)
     return warnings
-
-
-def _binding(target: str | None) -> tuple[str, str, int, str, FluxlitSettings]:
-    pc = load_project_config()
-    settings = load_settings()
-    host, port, level = resolve_binding(
-        cli_host=None,
-        cli_port=None,
-        cli_log_level=None,
-        pc=pc,
-        settings_gateway_host=settings.gateway_host,
-        settings_gateway_port=settings.gateway_port,
-        settings_log_level=settings.log_level,
-    )
-    return resolve_target(target, pc), host, port, level, settings
 
 
 def _mode(settings: FluxlitSettings) -> str:
@@ -106,18 +71,23 @@ def _mode(settings: FluxlitSettings) -> str:
 
 
 def effective_config(target: str | None) -> dict[str, Any]:
-    """Resolved target, binding, mode, internal API base, redacted settings, warnings."""
+    """What ``fluxlit run`` would serve: source, binding, mode, internal API base,
+    redacted settings and warnings, from the one resolved app."""
     from fluxlit.runtime.ports import internal_api_base_url
 
-    resolved, host, port, level, settings = _binding(target)
+    resolved = resolve_app(target, Path.cwd())
+    settings = resolved.settings
     return {
-        "target": resolved,
-        "host": host,
-        "port": port,
-        "log_level": level,
+        "target": resolved.source_label,
+        "title": settings.title,
+        "host": settings.gateway_host,
+        "port": settings.gateway_port,
+        "log_level": settings.log_level,
         "runtime_mode": _mode(settings),
         "internal_api_base": internal_api_base_url(
-            bind_host=host, port=port, api_mount_path=settings.api_mount_path
+            bind_host=settings.gateway_host,
+            port=settings.gateway_port,
+            api_mount_path=settings.api_mount_path,
         ),
         "settings": redacted_settings(settings),
         "warnings": settings_warnings(settings),
@@ -142,30 +112,49 @@ def _port_check(host: str, port: int) -> Check:
     return Check("bind", "PASS", f"{host}:{port} is free")
 
 
-def _target_checks(target: str, check_pages: bool) -> list[Check]:
-    from fluxlit.runtime.loading import load_fluxlit
+def _app_checks(resolved: ResolvedApp, check_pages: bool) -> list[Check]:
+    """The app loads; a manifest's handlers (or, with ``check_pages``, a Python app's
+    page handlers) are sound."""
+    from fluxlit_codegen.checks import check_handlers
 
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        app = load_fluxlit(target)
-    except Exception as exc:
-        return [Check("target", "FAIL", f"{target}: {exc}")]
-    checks = [Check("target", "PASS", f"{target}: {len(app.pages)} page(s)", target)]
-    if check_pages:
+    model = resolved.model
+    counts = f"{len(model.pages)} page(s), {len(model.routes)} route(s)"
+    label = resolved.source_label
+    checks = [Check("app", "PASS", f"{label}: {counts}", label)]
+    if resolved.manifest_path is not None:
+        problems = check_handlers(model, resolved.project_root, resolved.manifest_path)
+        checks += [Check("handler", "FAIL", str(problem)) for problem in problems]
+    elif check_pages and resolved.fluxlit is not None:
         from fluxlit.pages.inject import check_page_handler
 
-        for path, _title, handler in app.pages:
-            problems = check_page_handler(handler)
-            status: Status = "FAIL" if problems else "PASS"
-            checks.append(Check(f"page {path}", status, "; ".join(problems) or "ok"))
+        for path, _title, handler in resolved.fluxlit.pages:
+            found = check_page_handler(handler)
+            status: Status = "FAIL" if found else "PASS"
+            checks.append(Check(f"page {path}", status, "; ".join(found) or "ok"))
     return checks
+
+
+def _resolve_checks(target: str | None) -> tuple[ResolvedApp | None, list[Check]]:
+    """Resolve the app as ``run`` would; a problem is a FAIL line instead of an exit."""
+    from fluxlit_codegen.errors import ManifestError
+
+    try:
+        return resolve_app(target, Path.cwd()), []
+    except ManifestError as exc:
+        return None, [Check("project file", "FAIL", str(p)) for p in exc.problems]
+    except SettingsError as exc:
+        return None, [Check("env", "FAIL", line) for line in str(exc).splitlines()]
+    except UserError as exc:
+        return None, [Check("app", "FAIL", str(exc))]
+    except Exception as exc:  # the user's code failed to import: report, do not crash
+        return None, [Check("app", "FAIL", f"{type(exc).__name__}: {exc}")]
 
 
 def run_checks(target: str | None, *, check_pages: bool = False) -> list[Check]:
     """Every doctor check, in the order they are printed.
 
-    Bad ``FLUXLIT_*`` values are FAIL lines; the checks that need settings are skipped.
+    A bad project file, ``FLUXLIT_*`` value or app import is a FAIL line; the checks that
+    need the resolved app are skipped then.
     """
     checks = [
         Check(
@@ -175,21 +164,23 @@ def run_checks(target: str | None, *, check_pages: bool = False) -> list[Check]:
         ),
         *(_version_check(p) for p in ("fastapi", "streamlit", "uvicorn", "httpx")),
     ]
-    try:
-        resolved, host, port, _level, settings = _binding(target)
-    except SettingsError as exc:
-        return checks + [Check("env", "FAIL", line) for line in str(exc).splitlines()]
     import streamlit
 
     if hasattr(streamlit, "App"):
         checks.append(Check("st.App", "PASS", "available: in-process mode supported"))
     else:
         checks.append(Check("st.App", "WARN", "missing (Streamlit < 1.57): sidecar mode only"))
+    resolved, problems = _resolve_checks(target)
+    checks += problems
+    if resolved is None:
+        checks += [Check("env", "WARN", w) for w in unknown_variable_warnings(os.environ)]
+        return checks
+    settings = resolved.settings
     mode = _mode(settings)
     checks.append(
         Check("runtime mode", "FAIL" if mode.startswith("invalid") else "PASS", mode, mode)
     )
-    checks.append(_port_check(host, port))
-    checks.extend(_target_checks(resolved, check_pages))
+    checks.append(_port_check(settings.gateway_host, settings.gateway_port))
+    checks.extend(_app_checks(resolved, check_pages))
     checks.extend(Check("env", "WARN", w) for w in settings_warnings(settings))
     return checks

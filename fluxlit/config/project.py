@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,17 @@ class ProjectConfig:
     api_mount_path: str | None = None
     root_path: str | None = None
 
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> ProjectConfig:
+        """The known keys of ``table`` that have the right type (others are ignored)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = table.get(f.name)
+            expected = _KNOWN_TYPES[f.name]
+            if isinstance(raw, expected) and not (expected is int and isinstance(raw, bool)):
+                values[f.name] = raw
+        return cls(**values)
+
 
 _KNOWN_TYPES: dict[str, type] = {
     "target": str,
@@ -36,55 +46,22 @@ _KNOWN_TYPES: dict[str, type] = {
 }
 
 
-def _read_toml(path: Path) -> dict[str, Any] | None:
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
-    return data
-
-
-def project_table(cwd: str | Path | None = None) -> tuple[Path, dict[str, Any]] | None:
-    """Return ``(file, table)`` for the project's FluxLit table, or ``None``.
-
-    ``fluxlit.toml`` wins over ``pyproject.toml`` ``[tool.fluxlit]``.
-    """
-    base = Path(cwd) if cwd is not None else Path.cwd()
-    manifest = base / "fluxlit.toml"
-    if manifest.is_file():
-        data = _read_toml(manifest)
-        return (manifest, data) if isinstance(data, dict) else None
-    pyproject = base / "pyproject.toml"
-    if pyproject.is_file():
-        data = _read_toml(pyproject)
-        if not isinstance(data, dict):
-            return None
-        tool = data.get("tool")
-        section = tool.get("fluxlit") if isinstance(tool, dict) else None
-        if isinstance(section, dict):
-            return pyproject, section
-    return None
-
-
 def load_project_config(cwd: str | Path | None = None) -> ProjectConfig | None:
     """Parse ``fluxlit.toml`` or ``[tool.fluxlit]`` in ``pyproject.toml``.
 
     ``fluxlit.toml`` takes precedence when both exist. Returns ``None`` when neither
     file exists, the section is missing, the TOML is invalid or the value is not a table.
-    Keys of the wrong type are ignored like unknown keys.
+    Keys of the wrong type are ignored like unknown keys. A view on the one project-file
+    reader, ``fluxlit_codegen.manifest.read_project_file``.
     """
-    found = project_table(cwd)
-    if found is None:
+    from fluxlit_codegen.errors import ManifestError
+    from fluxlit_codegen.manifest import project_config, read_project_file
+
+    base = Path(cwd) if cwd is not None else Path.cwd()
+    try:
+        return project_config(read_project_file(base))
+    except ManifestError:
         return None
-    _, table = found
-    values: dict[str, Any] = {}
-    for f in fields(ProjectConfig):
-        raw = table.get(f.name)
-        expected = _KNOWN_TYPES[f.name]
-        if isinstance(raw, expected) and not (expected is int and isinstance(raw, bool)):
-            values[f.name] = raw
-    return ProjectConfig(**values)
 
 
 def resolve_binding(

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, JsonValue, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from pydantic_settings import SettingsError as PydanticSettingsError
 
 from fluxlit.config.settings_errors import settings_error
@@ -14,6 +21,31 @@ RuntimeMode = Literal["auto", "inprocess", "sidecar"]
 LogFormat = Literal["text", "json"]
 SECRET_SETTINGS = frozenset({"jwt_hs256_secret", "metrics_token", "oidc_bff_secret", "redis_url"})
 """Fields holding secrets: only the environment sets them; the app model never carries them."""
+
+_project_layer: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def project_settings(values: Mapping[str, Any]) -> Iterator[None]:
+    """Make ``values`` (a project file's settings) the lowest layer of every
+    ``FluxlitSettings()`` built inside the block, below ``.env`` and the environment.
+
+    The command that resolved the project installs it before importing the app, so
+    ``FluxlitSettings()`` in the app's own code sees the project file too.
+    """
+    global _project_layer
+    previous = _project_layer
+    _project_layer = {k: v for k, v in values.items() if k not in SECRET_SETTINGS}
+    try:
+        yield
+    finally:
+        _project_layer = previous
+
+
+def current_project_settings() -> dict[str, Any]:
+    """The project layer installed by ``project_settings`` (empty outside one)."""
+    return dict(_project_layer)
+
 
 SETTING_ALIASES: dict[str, str] = {
     "enable_security_headers": "security_headers",
@@ -51,6 +83,8 @@ class FluxlitSettings(BaseSettings):
     Every field maps to ``FLUXLIT_<FIELD>`` (case-insensitive); a ``.env`` file in the
     working directory is read too. Unknown keys are ignored. The published package's
     spellings in ``SETTING_ALIASES`` are accepted too (ours win when both are given).
+    Precedence, highest first: values passed in code, the environment, ``.env``, the
+    project file (when a command installed it with ``project_settings``), the defaults.
     """
 
     model_config = SettingsConfigDict(
@@ -64,6 +98,18 @@ class FluxlitSettings(BaseSettings):
         validate_by_name=True,
         validate_by_alias=True,
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        project = InitSettingsSource(settings_cls, init_kwargs=current_project_settings())
+        return init_settings, env_settings, dotenv_settings, file_secret_settings, project
 
     @model_validator(mode="before")
     @classmethod

@@ -74,18 +74,23 @@ def upstream_headers(
 
     Hop-by-hop headers and ``drop`` are removed. A non-empty ``allow`` keeps only the
     listed names and ``ALWAYS_FORWARDED_HTTP``. ``Host`` is passed unchanged so
-    Streamlit sees the public host its WebSocket origin check expects.
+    Streamlit sees the public host its WebSocket origin check expects. A client that
+    sent no ``Accept-Encoding`` gets ``identity`` upstream, so the HTTP client's own
+    default (gzip) never reaches a client that did not ask for it.
     """
     headers: Headers = scope["headers"]
     skip = _hop_by_hop(headers) | FORWARDED | drop
     out: Headers = []
     prior_for = b""
     host = b""
+    encoding = False
     for name, value in headers:
         if name == b"host":
             host = value
         elif name == b"x-forwarded-for":
             prior_for = value
+        elif name == b"accept-encoding":
+            encoding = True
         if name in skip or (allow and name not in allow and name not in ALWAYS_FORWARDED_HTTP):
             continue
         out.append((name, value))
@@ -98,6 +103,8 @@ def upstream_headers(
     out.append((b"x-forwarded-proto", b"https" if secure else b"http"))
     if host:
         out.append((b"x-forwarded-host", host))
+    if not encoding:
+        out.append((b"accept-encoding", b"identity"))
     return out
 
 

@@ -1,6 +1,6 @@
 """Process orchestration: load a FluxLit app, build its one ASGI app, run Uvicorn."""
 
-from fluxlit.runtime.loading import load_fluxlit, resolve_import_target_for_unified
+from fluxlit.loading import load_fluxlit
 from fluxlit.runtime.pidfile import default_pidfile_path, shutdown_unified_process
 from fluxlit.runtime.ports import find_free_port, internal_api_base_url
 from fluxlit.runtime.serve import (
@@ -9,6 +9,7 @@ from fluxlit.runtime.serve import (
     choose_mode,
     create_gateway_app,
     create_unified_app,
+    resolve_import_target_for_unified,
 )
 from fluxlit.runtime.unified import run_unified
 from fluxlit.runtime.upstream_state import (

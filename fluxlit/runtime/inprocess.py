@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fluxlit.config.overrides import with_overrides
 from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.policy import GatewayPolicy
@@ -17,6 +17,7 @@ from fluxlit.runtime.streamlit_options import configure_inprocess_streamlit, pub
 from fluxlit.runtime.streamlit_runtime import StreamlitRuntimeGuard
 from fluxlit.runtime.thread_reserve import ReserveUiThreads
 from fluxlit.runtime.ws_origins import streamlit_ws_origins
+from fluxlit.streamlit.context import ScriptContext, script_context, set_script_context
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -69,31 +70,58 @@ class StreamlitHealth:
 
 
 class InternalBaseFromFirstRequest:
-    """Set ``FLUXLIT_INTERNAL_API_BASE`` from the first request when nobody set it.
+    """Learn the internal API base from the first request when nobody set it.
 
-    Needed under plain ``uvicorn app:app``, where FluxLit does not know the port.
+    Needed under plain ``uvicorn app:app``, where FluxLit does not know the port: the
+    app's settings and the script context get the URL (no environment variable).
     """
 
-    def __init__(self, app: ASGIApp, api_mount_path: str) -> None:
+    def __init__(self, app: ASGIApp, fl: FluxLit[Any]) -> None:
         self.app = app
-        self.api_mount_path = api_mount_path
-        self.done = bool(os.environ.get("FLUXLIT_INTERNAL_API_BASE"))
+        self.fl = fl
+        self.done = bool(fl.settings.internal_api_base)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.done and scope["type"] in ("http", "websocket") and scope.get("server"):
             host, port = scope["server"][0], scope["server"][1]
-            os.environ["FLUXLIT_INTERNAL_API_BASE"] = internal_api_base_url(
-                bind_host=str(host), port=int(port or 80), api_mount_path=self.api_mount_path
+            url = internal_api_base_url(
+                bind_host=str(host),
+                port=int(port or 80),
+                api_mount_path=self.fl.settings.api_mount_path,
             )
+            self.fl.settings = with_overrides(self.fl.settings, {"internal_api_base": url})
+            context = script_context()
+            if context is not None:
+                context.settings["internal_api_base"] = url
             self.done = True
         await self.app(scope, receive, send)
 
 
-def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) -> ASGIApp:
-    """One ASGI app: ``/api`` to ``fl.api``, the rest to ``st.App(entrypoint)``."""
+class ScriptContextLifespan:
+    """Hand the script context to Streamlit scripts of this process while the app runs."""
+
+    def __init__(self, context: ScriptContext) -> None:
+        self.context = context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                set_script_context(self.context)
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                set_script_context(None)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, context: ScriptContext) -> ASGIApp:
+    """One ASGI app: ``/api`` to ``fl.api``, the rest to ``st.App(entrypoint)``; the
+    script gets ``context`` in memory from startup to shutdown."""
     import streamlit
 
     settings = fl.settings
+    dev = context.dev
     configure_inprocess_streamlit(settings, dev=dev)
     mount = public_mount(settings)
     st_app = StreamlitRuntimeGuard(streamlit.App(str(entrypoint)), title=settings.title)
@@ -106,6 +134,7 @@ def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False
         access_log=settings.enable_gateway_access_log,
         max_request_body_bytes=settings.max_request_body_bytes,
         lifespan_apps=[
+            ScriptContextLifespan(context),
             fl.api,
             st_app,
             ReserveUiThreads(settings.api_concurrency, settings.ui_thread_reserve),
@@ -116,4 +145,4 @@ def build_inprocess_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False
         ),
         observability=GatewayObservability.from_settings(settings, fl.api),
     )
-    return InternalBaseFromFirstRequest(dispatcher, settings.api_mount_path)
+    return InternalBaseFromFirstRequest(dispatcher, fl)

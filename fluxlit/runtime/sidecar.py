@@ -9,11 +9,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fluxlit.config.env_vars import STREAMLIT_UPSTREAM, STREAMLIT_UPSTREAM_FILE
 from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.options import GatewayProxyOptions
@@ -23,15 +25,15 @@ from fluxlit.gateway.static_assets import with_static_offload
 from fluxlit.health import probe_streamlit_ready
 from fluxlit.metrics.registry import record_sidecar_restart
 from fluxlit.runtime.heap import FreezeStartupHeap
-from fluxlit.runtime.ports import find_free_port, internal_api_base_url
+from fluxlit.runtime.ports import find_free_port
 from fluxlit.runtime.streamlit_options import public_mount, streamlit_cli_flags
 from fluxlit.runtime.thread_reserve import ReserveUiThreads
 from fluxlit.runtime.upstream_state import (
-    read_streamlit_upstream_url,
     update_streamlit_upstream_file,
     write_streamlit_upstream_state,
 )
 from fluxlit.runtime.ws_origins import streamlit_ws_origins
+from fluxlit.streamlit.context import ScriptContext, context_args
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
@@ -52,63 +54,83 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         pass
 
 
-class StreamlitSidecar:
-    """Starts, watches and stops the Streamlit child process."""
+def _child_environment() -> dict[str, str]:
+    """The gateway's environment, less where the gateway itself finds the child."""
+    hidden = {STREAMLIT_UPSTREAM, STREAMLIT_UPSTREAM_FILE}
+    return {k: v for k, v in os.environ.items() if k not in hidden}
 
-    def __init__(self, fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) -> None:
+
+class StreamlitSidecar:
+    """Starts, watches and stops the Streamlit child process.
+
+    The child gets its whole configuration on its command line: FluxLit's Streamlit
+    options (the same ones the in-process mode applies) and one JSON file with the
+    script context; its environment is the gateway's, unchanged.
+    """
+
+    def __init__(self, fl: FluxLit[Any], entrypoint: Path, context: ScriptContext) -> None:
         self.fl = fl
         self.entrypoint = entrypoint
-        self.dev = dev
+        self.context = context
+        self.dev = context.dev
         self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
         self.state_file: Path | None = None
+        self.context_file: Path | None = None
         self.failed = False
         self._watch: asyncio.Task[None] | None = None
 
-    def _command(self, port: int) -> list[str]:
-        settings = self.fl.settings
-        command = [
+    def command(self, port: int, context_file: Path) -> list[str]:
+        """``python -m streamlit run SCRIPT`` with FluxLit's options and the context file."""
+        return [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            str(self.entrypoint),
+            *streamlit_cli_flags(self.fl.settings, dev=self.dev),
             "--server.port",
             str(port),
             "--server.address",
             "127.0.0.1",
+            str(self.entrypoint),
+            *context_args(context_file),
         ]
-        return command + streamlit_cli_flags(settings, dev=self.dev)
 
-    def _env(self) -> dict[str, str]:
-        settings = self.fl.settings
-        env = dict(os.environ)
-        env.setdefault(
-            "FLUXLIT_INTERNAL_API_BASE",
-            internal_api_base_url(
-                bind_host=settings.gateway_host,
-                port=settings.gateway_port,
-                api_mount_path=settings.api_mount_path,
-            ),
-        )
-        env["FLUXLIT_API_PREFIX"] = self.fl.api_prefix
-        return env
+    def _context_file(self) -> Path:
+        if self.context_file is None:
+            fd, name = tempfile.mkstemp(prefix="fluxlit-context-", suffix=".json")
+            os.close(fd)
+            self.context_file = Path(name)
+            self.context.write(self.context_file)
+        return self.context_file
 
     def spawn(self) -> str:
         """Start the child on a free port; return its base URL."""
         port = find_free_port()
         self.process = subprocess.Popen(
-            self._command(port),
-            env=self._env(),
-            cwd=os.getcwd(),
+            self.command(port, self._context_file()),
+            cwd=self.context.project_root,
+            env=_child_environment(),
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-        url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{port}"
+        if self.state_file is not None:  # published once: keep the workers pointed at it
+            self.publish()
+        return self.url
+
+    def publish(self) -> None:
+        """Write the child's URL to the upstream state file (for ``--workers`` gateways)."""
         if self.state_file is None:
-            self.state_file = write_streamlit_upstream_state(url)
+            self.state_file = write_streamlit_upstream_state(self.url)
         else:
-            update_streamlit_upstream_file(self.state_file, url)
-            os.environ["FLUXLIT_STREAMLIT_UPSTREAM"] = url
-        return url
+            update_streamlit_upstream_file(self.state_file, self.url)
+            os.environ[STREAMLIT_UPSTREAM] = self.url
+
+    def upstream(self) -> str:
+        """The child's current base URL (the proxy asks on every request)."""
+        if not self.url:
+            raise RuntimeError("the Streamlit sidecar has not started yet")
+        return self.url
 
     async def wait_ready(self, url: str) -> None:
         """Wait for Streamlit's health route, or fail naming the timeout setting."""
@@ -183,14 +205,15 @@ class StreamlitSidecar:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if self.state_file is not None:
-            self.state_file.unlink(missing_ok=True)
+        for path in (self.state_file, self.context_file):
+            if path is not None:
+                path.unlink(missing_ok=True)
 
     async def readiness(self) -> tuple[bool, str]:
         """``/readyz`` in sidecar mode: the child is alive and answers its health route."""
         if self.failed or self.process is None or self.process.poll() is not None:
             return False, "streamlit_exited"
-        return await probe_streamlit_ready(settings=self.fl.settings)
+        return await probe_streamlit_ready(upstream=self.url, settings=self.fl.settings)
 
 
 class SidecarLifespan:
@@ -218,14 +241,12 @@ class SidecarLifespan:
                 return
 
 
-def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, *, dev: bool = False) -> ASGIApp:
+def build_sidecar_app(fl: FluxLit[Any], entrypoint: Path, context: ScriptContext) -> ASGIApp:
     """The gateway over a supervised Streamlit child running ``entrypoint``."""
-    sidecar = StreamlitSidecar(fl, entrypoint, dev=dev)
-    proxy = StreamlitProxy(
-        read_streamlit_upstream_url, GatewayProxyOptions.from_settings(fl.settings)
-    )
+    sidecar = StreamlitSidecar(fl, entrypoint, context)
+    proxy = StreamlitProxy(sidecar.upstream, GatewayProxyOptions.from_settings(fl.settings))
     fl.set_readiness_check(sidecar.readiness)
-    return sidecar_gateway(fl, proxy, SidecarLifespan(sidecar, proxy), dev=dev)
+    return sidecar_gateway(fl, proxy, SidecarLifespan(sidecar, proxy), dev=context.dev)
 
 
 def sidecar_gateway(

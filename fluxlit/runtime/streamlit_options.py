@@ -38,17 +38,20 @@ def cli_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def streamlit_options(settings: FluxlitSettings, *, dev: bool = False) -> dict[str, Any]:
-    """Streamlit config options: base path, headless, no telemetry, file watching, error
-    details (dev only), and the user's ``streamlit_run_cli_args`` (which win)."""
+    """Streamlit config options, the same in both runtime modes: base path, headless, no
+    usage statistics, no "view your app at" banner (the gateway prints the public URL),
+    file watching only in dev, error details only in dev (or with the
+    debug setting), no WebSocket compression, and the user's ``streamlit_run_cli_args``
+    (which win)."""
     options: dict[str, Any] = {
         "server.baseUrlPath": public_mount(settings).strip("/"),
         "server.headless": True,
         "browser.gatherUsageStats": False,
+        "logger.hideWelcomeMessage": True,
         "server.fileWatcherType": "auto" if dev else "none",
         "server.runOnSave": dev,
-        # Production pages show a short error, never a traceback or a server path;
-        # the log keeps the traceback.
-        "client.showErrorDetails": "full" if dev else "none",
+        "client.showErrorDetails": "full" if dev or settings.debug else "none",
+        "server.enableWebsocketCompression": False,
     }
     options.update(cli_pairs(settings.streamlit_run_cli_args))
     return options

@@ -36,6 +36,7 @@ from fluxlit.runtime.upstream_state import read_streamlit_upstream_url
 
 if TYPE_CHECKING:
     from fluxlit.app import FluxLit
+    from fluxlit.streamlit.context import ScriptContext
 
 # Set in a worker process before it builds its app (see ``WorkerConfig.load``).
 _IN_WORKER: list[bool] = []
@@ -104,19 +105,23 @@ class _Supervisor(Multiprocess):
         super().keep_subprocess_alive()
 
 
-def serve_workers(app_like: Any, entrypoint: Path, config: uvicorn.Config) -> int:
+def serve_workers(
+    app_like: Any, entrypoint: Path, config: uvicorn.Config, context: ScriptContext
+) -> int:
     """Start the Streamlit child, run ``config.workers`` gateway workers until told to
     stop, then stop the child; return the exit code (3 when the child died for good,
     1 when a worker could not start).
 
     ``config`` is a ``WorkerConfig``; ``app_like`` gives the child's settings and API
-    prefix (``settings``, ``api_prefix``).
+    prefix (``settings``, ``api_prefix``); ``context`` is the child's script context.
     """
     if app_like.settings.metrics_enabled:
         share_metrics_folder()  # before the child and the workers start
-    sidecar = StreamlitSidecar(app_like, entrypoint)
+    sidecar = StreamlitSidecar(app_like, entrypoint, context)
     try:
-        asyncio.run(sidecar.wait_ready(sidecar.spawn()))
+        sidecar.spawn()
+        sidecar.publish()  # the workers find the child through the upstream state file
+        asyncio.run(sidecar.wait_ready(sidecar.url))
         supervisor = _Supervisor(config, sidecar)
         supervisor.run()
     finally:

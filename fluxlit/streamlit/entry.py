@@ -8,7 +8,6 @@ call ``run_model``: page config first, then ``?page=`` deep links, then
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import sys
@@ -19,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.deep_links import match_nav_page, page_slug, query_params
-from fluxlit.model import AppModel, HandlerRef, PageModel
+from fluxlit.loading import load_fluxlit, resolve_handler
+from fluxlit.model import AppModel, PageModel
 from fluxlit.pages.meta import PageMeta
 from fluxlit.pages.navigation import NavigationOrder
+from fluxlit.streamlit.context import script_context, settings_in
 from fluxlit.streamlit.observe import counted_store, enable_for_pages, observed_page_run
 
 if TYPE_CHECKING:
@@ -35,28 +36,6 @@ PAGE_KEY_ENV = "FLUXLIT_TEST_PAGE_KEY"
 def deep_link_key() -> str:
     """The query key deep links use: ``page``, or the ``page_key`` a test helper set."""
     return os.environ.get(PAGE_KEY_ENV) or DEEP_LINK_KEY
-
-
-def import_reference(value: str) -> Any:
-    """Import ``module:attr.path`` and return the attribute."""
-    module_name, _, attr_path = value.partition(":")
-    if not module_name or not attr_path:
-        raise ValueError(f"handler reference {value!r} must look like 'module:function'")
-    target: Any = importlib.import_module(module_name)
-    for part in attr_path.split("."):
-        target = getattr(target, part)
-    return target
-
-
-def resolve_handler(ref: HandlerRef, app: FluxLit[Any] | None) -> Callable[..., Any]:
-    """Turn an import or registry reference into the handler callable."""
-    if ref.kind == "import":
-        return import_reference(ref.value)
-    if ref.kind == "registry":
-        if app is None:
-            raise RuntimeError(f"registry handler {ref.value!r} needs the FluxLit app (target)")
-        return app.page_handler(ref.value)
-    raise ValueError(f"{ref.kind} references are not callables")
 
 
 _MODELS: weakref.WeakKeyDictionary[Any, dict[str | None, AppModel]] = weakref.WeakKeyDictionary()
@@ -76,12 +55,35 @@ def app_model(app: FluxLit[Any], target: str | None) -> AppModel:
     return model
 
 
+_SETTINGS: dict[tuple[int, int], FluxlitSettings] = {}
+
+
 def settings_for(model: AppModel, app: FluxLit[Any] | None) -> FluxlitSettings:
-    """The app's settings, or settings built from the model's overrides."""
+    """The settings the page runs with.
+
+    Served by FluxLit, the script context's settings (the serving process's effective
+    settings) go on top of the app's (applied to the app once, so its client follows);
+    otherwise the app's settings, or settings built from the model's. Worked out on the
+    first run for a model and context, then reused.
+    """
+    context = script_context()
+    if context is not None and context.target != model.target:
+        context = None  # served for another app (a test toolkit run in the same process)
+    key = (id(app if app is not None else model), id(context))
+    known = _SETTINGS.get(key)
+    if known is not None and (app is None or app.settings is known):
+        return known
     if app is not None:
-        return app.settings
-    known = set(FluxlitSettings.model_fields)
-    return FluxlitSettings.model_validate({k: v for k, v in model.settings.items() if k in known})
+        if context is not None:
+            app.settings = settings_in(context, app.settings)
+        settings = app.settings
+    else:
+        fields = set(FluxlitSettings.model_fields)
+        values = {k: v for k, v in model.settings.items() if k in fields}
+        base = FluxlitSettings.model_validate(values)
+        settings = settings_in(context, base) if context is not None else base
+    _SETTINGS[key] = settings
+    return settings
 
 
 def _overrides() -> dict[str, Any]:
@@ -119,7 +121,10 @@ def _handler_page(
         from fluxlit.client import ApiClient
         from fluxlit.pages.inject import call_page_handler
 
-        client = app.get_client() if app is not None else ApiClient()
+        if app is not None:
+            client = app.get_client()
+        else:
+            client = ApiClient(base_url=settings.internal_api_base or None)
         result = call_page_handler(
             handler,
             st,
@@ -152,8 +157,6 @@ def run_model(model: AppModel, *, project_root: Path, app: FluxLit[Any] | None =
     if root not in sys.path:
         sys.path.insert(0, root)
     if app is None and model.target and any(p.handler.kind == "registry" for p in model.pages):
-        from fluxlit.runtime.loading import load_fluxlit
-
         app = load_fluxlit(model.target)
     settings = settings_for(model, app)
     enable_for_pages(settings)

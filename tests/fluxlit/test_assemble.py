@@ -1,4 +1,4 @@
-"""Assembling a FluxLit app from the model: manifest declarations on top of a target."""
+"""Assembling a FluxLit app from the model, and the one rule for ``target`` in a manifest."""
 
 from __future__ import annotations
 
@@ -6,15 +6,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from fluxlit.assemble import fluxlit_from_model
+from fluxlit.cli import app as cli
+from fluxlit.runtime.assemble import fluxlit_from_model
 from fluxlit.testing import FluxLitTestClient
+from fluxlit_codegen.errors import ManifestError
 from fluxlit_codegen.manifest import load_manifest
 
+MANIFEST = '[[routes]]\npath = "/from-manifest"\nhandler = "extra:from_manifest"\n'
 
-def test_manifest_with_target_adds_onto_the_python_app(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_fluxlit_env: Path
-) -> None:
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_fluxlit_env: Path) -> Path:
     (tmp_path / "base_app.py").write_text(
         "from fluxlit import FluxLit\n"
         "app = FluxLit(title='Base', import_target='base_app:app')\n"
@@ -22,14 +26,28 @@ def test_manifest_with_target_adds_onto_the_python_app(
         "def from_python():\n    return 'python'\n"
     )
     (tmp_path / "extra.py").write_text("def from_manifest():\n    return 'manifest'\n")
-    (tmp_path / "fluxlit.toml").write_text(
-        'target = "base_app:app"\n\n[[routes]]\npath = "/from-manifest"\n'
-        'handler = "extra:from_manifest"\n'
-    )
     monkeypatch.syspath_prepend(str(tmp_path))
     for name in ("base_app", "extra"):
         sys.modules.pop(name, None)
-    fl = fluxlit_from_model(load_manifest(tmp_path / "fluxlit.toml"), tmp_path)
-    client = FluxLitTestClient(fl)
-    assert client.api_get("/from-python").json() == "python"
-    assert client.api_get("/from-manifest").json() == "manifest"
+    return tmp_path
+
+
+def test_a_manifest_app_serves_its_declarations(project: Path) -> None:
+    (project / "fluxlit.toml").write_text(MANIFEST)
+    fl = fluxlit_from_model(load_manifest(project / "fluxlit.toml"), project)
+    assert FluxLitTestClient(fl).api_get("/from-manifest").json() == "manifest"
+
+
+def test_target_with_declarations_is_one_located_error(project: Path) -> None:
+    """A manifest with its own declarations is the app: naming a Python app as well is
+    refused where it is written, by every command (one rule, no half-merged app)."""
+    (project / "fluxlit.toml").write_text('title = "T"\ntarget = "base_app:app"\n\n' + MANIFEST)
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(project / "fluxlit.toml")
+    line = str(caught.value)
+    assert line.startswith("fluxlit.toml:2:1: target: a manifest that declares [[pages]]")
+    for command in (["pages", "manifest"], ["compile"], ["run"], ["config"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2 and line in result.output, command
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert result.exit_code == 1 and f"FAIL  project file: {line}" in result.output

@@ -36,7 +36,6 @@ def test_every_key_reaches_the_model() -> None:
     model = load_manifest(MANIFESTS / "full.toml")
     assert model == AppModel(
         source="full.toml",
-        target="app:app",
         title="Demo",
         settings={
             "gateway_host": "0.0.0.0",

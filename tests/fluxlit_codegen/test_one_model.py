@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fluxlit.assemble import fluxlit_from_model
+from fluxlit.runtime.assemble import fluxlit_from_model
 from fluxlit.testing import FluxLitTestClient
 from fluxlit_codegen.compile import compile_resolved
 from fluxlit_codegen.manifest import load_manifest
@@ -151,3 +151,97 @@ def test_both_paths_render_through_the_same_back_end(
         client.assert_no_streamlit_exception(at)
         rendered[name] = ([t.value for t in at.title], [m.value for m in at.markdown])
     assert rendered["python"] == rendered["manifest"] == (["Twin"], ["`6`"])
+
+
+CODE_SETTINGS = """
+from fluxlit import FluxLit, FluxlitSettings
+import twin_handlers as h
+
+app = FluxLit(
+    settings=FluxlitSettings(title="Twin", gateway_port=7777, runtime_mode="sidecar"),
+    import_target="twin_app:app",
+)
+app.api.add_api_route("/numbers", h.numbers, methods=["GET"], tags=["data"])
+"""
+
+MANIFEST_SETTINGS = """
+title = "Twin"
+gateway_port = 7777
+
+[settings]
+runtime_mode = "sidecar"
+
+[[routes]]
+path = "/numbers"
+handler = "twin_handlers:numbers"
+tags = ["data"]
+"""
+
+
+def test_settings_given_in_code_and_in_the_manifest_resolve_alike(
+    project: Path, clean_fluxlit_env: Path
+) -> None:
+    """What a Python app says in code is what the same manifest says: config, run and
+    the generated model all see it."""
+    (project / "twin_app.py").write_text(CODE_SETTINGS)
+    (project / "fluxlit.toml").write_text(MANIFEST_SETTINGS)
+    python = resolve_app("twin_app:app", project)
+    declared = resolve_app(None, project)
+    keys = ("title", "gateway_port", "runtime_mode")
+    assert [getattr(python.settings, k) for k in keys] == ["Twin", 7777, "sidecar"]
+    assert [getattr(declared.settings, k) for k in keys] == ["Twin", 7777, "sidecar"]
+    for resolved in (python, declared):
+        assert {k: resolved.model.settings.get(k) for k in keys} == {
+            "title": "Twin",
+            "gateway_port": 7777,
+            "runtime_mode": "sidecar",
+        }
+
+
+def test_target_with_declarations_is_refused_by_both_readers(project: Path) -> None:
+    """One rule for ``target`` + ``[[pages]]``: the manifest front end refuses it at
+    ``target``, so OpenAPI, ``pages manifest`` and the UI never see a half-merged app."""
+    from fluxlit_codegen.errors import ManifestError
+
+    (project / "fluxlit.toml").write_text('target = "twin_app:app"\n' + MANIFEST)
+    with pytest.raises(ManifestError, match=r"fluxlit.toml:1:1: target: a manifest that"):
+        load_manifest(project / "fluxlit.toml")
+    with pytest.raises(ManifestError, match=r"fluxlit.toml:1:1: target: a manifest that"):
+        resolve_app(None, project)
+
+
+@pytest.mark.parametrize("dev", [False, True], ids=["run", "dev"])
+def test_the_sidecar_child_gets_the_streamlit_options_in_process_uses(
+    project: Path, dev: bool
+) -> None:
+    """The child's command line carries exactly the options the in-process mode applies
+    to its own Streamlit config, plus its loopback address and the script context."""
+    from streamlit import config
+
+    from fluxlit.config.settings import FluxlitSettings
+    from fluxlit.runtime.sidecar import StreamlitSidecar
+    from fluxlit.runtime.streamlit_options import configure_inprocess_streamlit, streamlit_options
+    from fluxlit.streamlit.context import CONTEXT_ARG, ScriptContext
+
+    settings = FluxlitSettings(root_path="/apps/twin", streamlit_run_cli_args=["--theme.base=dark"])
+    fl = fluxlit_from_model(load_manifest(project / "fluxlit.toml"), project, settings=settings)
+    context = ScriptContext.of(fl.settings, target=None, project_root=project, dev=dev)
+    script = project / "streamlit_app.py"
+    command = StreamlitSidecar(fl, script, context).command(8599, project / "context.json")
+    assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
+    at = command.index(str(script))
+    assert command[at + 1 :] == ["--", CONTEXT_ARG, str(project / "context.json")]
+    flags = command[4:at]
+    child = dict(zip((f.removeprefix("--") for f in flags[::2]), flags[1::2], strict=True))
+    assert (child.pop("server.port"), child.pop("server.address")) == ("8599", "127.0.0.1")
+
+    wanted = streamlit_options(settings, dev=dev)
+    assert wanted["client.showErrorDetails"] == ("full" if dev else "none")
+    assert wanted["server.headless"] is True and wanted["browser.gatherUsageStats"] is False
+    try:
+        configure_inprocess_streamlit(settings, dev=dev)
+        in_process = {key: config.get_option(key) for key in wanted}
+    finally:
+        config.get_config_options(force_reparse=True)
+    as_text = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in in_process.items()}
+    assert child == as_text

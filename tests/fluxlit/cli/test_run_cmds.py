@@ -45,11 +45,12 @@ def test_doctor_checks_and_json(project: Path) -> None:
     code, out = run("doctor", "docapp:app")
     assert code == 0, out
     assert "PASS  st.App" in out and "PASS  runtime mode: inprocess" in out
-    assert "PASS  target: docapp:app\n" in out
-    assert "PASS  target: docapp:app: 2 page(s)" in run("doctor", "docapp:app", "--verbose")[1]
+    assert "PASS  app: docapp:app\n" in out
+    verbose = run("doctor", "docapp:app", "--verbose")[1]
+    assert "PASS  app: docapp:app: 2 page(s), 1 route(s)" in verbose
     code, out = run("doctor", "docapp:app", "--json")
     names = {check["name"]: check["status"] for check in json.loads(out)}
-    assert names["python"] == "PASS" and names["target"] == "PASS"
+    assert names["python"] == "PASS" and names["app"] == "PASS"
 
 
 def test_doctor_fails_on_bad_pages_and_missing_target(project: Path) -> None:
@@ -57,7 +58,7 @@ def test_doctor_fails_on_bad_pages_and_missing_target(project: Path) -> None:
     assert code == 1 and "FAIL  page /bad: " in out and "must accept (st, client)" in out
     assert run("doctor", "docapp:app", "--check-pages", "--warnings-only")[0] == 0
     code, out = run("doctor", "nothere:app")
-    assert code == 1 and "FAIL  target" in out
+    assert code == 1 and "FAIL  app: cannot load the app 'nothere:app'" in out
 
 
 def test_doctor_strict_turns_warnings_into_failures(project: Path, monkeypatch) -> None:
@@ -82,6 +83,7 @@ def test_config_redacts_and_resolves(project: Path, monkeypatch) -> None:
     code, out = run("config")
     assert "runtime_mode: sidecar" in out and "super-secret" not in out
     monkeypatch.setenv("FLUXLIT_JWT_ISSUER", "only-issuer")
+    sys.modules.pop("docapp")  # a new command imports the app again, as a new process would
     assert run("config", "--strict")[0] == 1
 
 

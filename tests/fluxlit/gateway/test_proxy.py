@@ -87,6 +87,20 @@ def test_upstream_gets_the_gateway_request_id(upstream: Any, serve: Any) -> None
     assert rid != "not ok!" and response.json()["headers"]["x-request-id"] == rid
 
 
+def test_a_client_without_accept_encoding_gets_no_compressed_body(
+    upstream: Any, serve: Any
+) -> None:
+    """httpx (the proxy's client) would ask Streamlit for gzip on its own; a client that
+    sent no Accept-Encoding must get an identity body, one that did keeps its choice."""
+    gw = serve(gateway_for(upstream.url))
+    with httpx.Client() as bare:
+        del bare.headers["accept-encoding"]
+        seen = bare.get(gw.url + "/p").json()["headers"]
+    assert seen["accept-encoding"] == "identity"
+    asked = httpx.get(gw.url + "/p", headers={"Accept-Encoding": "br"}).json()["headers"]
+    assert asked["accept-encoding"] == "br"
+
+
 def test_forward_client_headers_http_narrows_forwarding(upstream: Any, serve: Any) -> None:
     gw = serve(gateway_for(upstream.url, forward_client_headers_http=["X-Team"]))
     headers = {"X-Team": "blue", "X-Other": "no", "Cookie": "s=1"}

@@ -171,13 +171,15 @@ def test_both_runtime_modes_freeze_the_heap_after_the_other_apps_start(
 ) -> None:
     from fluxlit.runtime.heap import FreezeStartupHeap
     from fluxlit.runtime.serve import build_asgi, streamlit_main_path
+    from fluxlit.streamlit.context import ScriptContext
 
     monkeypatch.setenv("FLUXLIT_RUNTIME_MODE", mode)
     fl = load_fluxlit("slowapp:app")
     monkeypatch.setattr(fl.settings, "runtime_mode", mode)
-    app = build_asgi(fl, Path(streamlit_main_path()))
+    context = ScriptContext.of(fl.settings, target="slowapp:app", project_root=Path(), dev=False)
+    app = build_asgi(fl, Path(streamlit_main_path()), context)
     dispatcher = app
-    while not hasattr(dispatcher, "lifespan_apps"):  # unwrap the outer layers
+    while not hasattr(dispatcher, "lifespan_apps"):  # in-process and observability wrap it
         dispatcher = dispatcher.app
     assert isinstance(dispatcher.lifespan_apps[-1], FreezeStartupHeap)
-    assert dispatcher.lifespan_apps[0] is fl.api
+    assert fl.api in dispatcher.lifespan_apps

@@ -7,30 +7,32 @@ from pathlib import Path
 from typing import Any
 
 from fluxlit.app import FluxLit
-from fluxlit.config.settings import FluxlitSettings
+from fluxlit.config.settings import FluxlitSettings, project_settings
+from fluxlit.loading import import_reference, load_fluxlit
 from fluxlit.model import AppModel
-from fluxlit.streamlit.entry import import_reference
 
 
-def fluxlit_from_model(model: AppModel, project_root: Path) -> FluxLit[Any]:
-    """The app ``model`` describes.
+def fluxlit_from_model(
+    model: AppModel, project_root: Path, *, settings: FluxlitSettings | None = None
+) -> FluxLit[Any]:
+    """The app ``model`` describes, with ``settings`` when given.
 
-    A model written by a Python app is that app, imported. A manifest is assembled:
-    onto the Python app its ``target`` names, if any, else onto a new ``FluxLit``.
+    A model written by a Python app is that app, imported. A manifest is assembled onto
+    a new ``FluxLit`` whose settings are the environment over the model's settings (the
+    project layer), unless ``settings`` says otherwise.
     """
     root = str(project_root.resolve())
     if root not in sys.path:
         sys.path.insert(0, root)
-    if model.target:
-        from fluxlit.runtime.loading import load_fluxlit
-
-        base = load_fluxlit(model.target)
-        if model.source.startswith("python:"):
-            return base
-        return _declare(base, model, project_root)
-    known = set(FluxlitSettings.model_fields)
-    overrides = {k: v for k, v in model.settings.items() if k in known}
-    settings = FluxlitSettings.model_validate({**FluxlitSettings().model_dump(), **overrides})
+    if model.target and model.source.startswith("python:"):
+        with project_settings(model.settings):
+            base = load_fluxlit(model.target)
+        if settings is not None:
+            base.settings = settings
+        return base
+    if settings is None:
+        with project_settings(model.settings):
+            settings = FluxlitSettings()
     session_store = None
     if model.session_store is not None:
         from fluxlit.redis_store import session_store_from_model

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from fluxlit.errors import UserError
+from fluxlit.errors import ConfigurationError, FluxLitRuntimeError, UserError
 from fluxlit.model import HandlerRef
 from fluxlit.user_code import import_user_module
 
@@ -38,7 +38,7 @@ def import_reference(value: str) -> Any:
     """Import ``module:attr.path`` and return the attribute."""
     module_name, _, attr_path = value.partition(":")
     if not module_name or not attr_path:
-        raise ValueError(f"handler reference {value!r} must look like 'module:function'")
+        raise ConfigurationError(f"handler reference {value!r} must look like 'module:function'")
     target: Any = importlib.import_module(module_name)
     for part in attr_path.split("."):
         target = getattr(target, part)
@@ -51,9 +51,11 @@ def resolve_handler(ref: HandlerRef, app: FluxLit[Any] | None) -> Callable[..., 
         return import_reference(ref.value)
     if ref.kind == "registry":
         if app is None:
-            raise RuntimeError(f"registry handler {ref.value!r} needs the FluxLit app (target)")
+            raise FluxLitRuntimeError(
+                f"registry handler {ref.value!r} needs the FluxLit app (target)"
+            )
         return app.page_handler(ref.value)
-    raise ValueError(f"{ref.kind} references are not callables")
+    raise ConfigurationError(f"{ref.kind} references are not callables")
 
 
 def load_fluxlit(target: str) -> FluxLit[Any]:

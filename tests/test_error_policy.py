@@ -21,16 +21,6 @@ BUILTIN_ERRORS = {
 PROTOCOL = {"AssertionError", "NotImplementedError", "StopIteration", "StopAsyncIteration"}
 #: ``__getattr__`` of a module must raise a plain AttributeError for missing names.
 MODULE_GETATTR = {"fluxlit/__init__.py"}
-#: Being rewritten by the resolved-app work of issue 9 (moves and new modules); their
-#: raises convert when it lands. Shrink this, never grow it.
-UNDER_REWRITE = {
-    "fluxlit/runtime/loading.py",
-    "fluxlit/runtime/serve.py",
-    "fluxlit/runtime/sidecar.py",
-    "fluxlit/runtime/streamlit_options.py",
-    "fluxlit/runtime/unified.py",
-    "fluxlit/streamlit/entry.py",
-}
 
 
 def sources() -> list[Path]:
@@ -55,8 +45,7 @@ def test_no_bare_builtin_errors_are_raised() -> None:
         line
         for path in sources()
         for line in raised_builtins(path)
-        if str(path.relative_to(ROOT)) not in UNDER_REWRITE
-        and not (str(path.relative_to(ROOT)) in MODULE_GETATTR and line.endswith("AttributeError"))
+        if not (str(path.relative_to(ROOT)) in MODULE_GETATTR and line.endswith("AttributeError"))
     ]
     assert found == []
 

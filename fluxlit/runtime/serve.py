@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from fluxlit.config.env_vars import API_PREFIX, APP
 from fluxlit.config.project import load_project_config, resolve_target
 from fluxlit.config.settings import FluxlitSettings, project_settings
+from fluxlit.errors import ConfigurationError, FluxLitRuntimeError
 from fluxlit.loading import load_fluxlit
 from fluxlit.runtime.inprocess import build_inprocess_app, streamlit_app_available
 from fluxlit.runtime.sidecar import build_sidecar_app
@@ -37,13 +38,15 @@ def choose_mode(requested: str) -> Mode:
         return "sidecar"
     if requested == "inprocess":
         if not streamlit_app_available():
-            raise RuntimeError(
+            raise FluxLitRuntimeError(
                 "runtime_mode inprocess needs Streamlit 1.57+ (st.App); upgrade "
                 "Streamlit or use --mode sidecar"
             )
         return "inprocess"
     if requested != "auto":
-        raise ValueError(f"unknown runtime mode {requested!r}; use auto, inprocess or sidecar")
+        raise ConfigurationError(
+            f"unknown runtime mode {requested!r}; use auto, inprocess or sidecar"
+        )
     return "inprocess" if streamlit_app_available() else "sidecar"
 
 
@@ -123,7 +126,7 @@ def create_unified_app() -> ASGIApp:
     """ASGI factory for ``uvicorn --factory`` (needs ``FLUXLIT_APP=module:attr``)."""
     target = os.environ.get(APP)
     if not target:
-        raise RuntimeError("FLUXLIT_APP is not set; export FLUXLIT_APP=module:attr")
+        raise FluxLitRuntimeError("FLUXLIT_APP is not set; export FLUXLIT_APP=module:attr")
     return asgi_from_fluxlit(load_fluxlit(target), target)
 
 
@@ -139,7 +142,7 @@ def create_gateway_app() -> ASGIApp:
 
     target = os.environ.get(APP)
     if not target:
-        raise RuntimeError("FLUXLIT_APP is not set; export FLUXLIT_APP=module:attr")
+        raise FluxLitRuntimeError("FLUXLIT_APP is not set; export FLUXLIT_APP=module:attr")
     fl = load_fluxlit(target)
     upstream = read_streamlit_upstream_url()
     return build_gateway(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fluxlit.config.env_vars import STREAMLIT_UPSTREAM, STREAMLIT_UPSTREAM_FILE
+from fluxlit.errors import FluxLitRuntimeError
 from fluxlit.gateway.dispatch import build_dispatcher
 from fluxlit.gateway.observe import GatewayObservability
 from fluxlit.gateway.options import GatewayProxyOptions
@@ -129,7 +130,7 @@ class StreamlitSidecar:
     def upstream(self) -> str:
         """The child's current base URL (the proxy asks on every request)."""
         if not self.url:
-            raise RuntimeError("the Streamlit sidecar has not started yet")
+            raise FluxLitRuntimeError("the Streamlit sidecar has not started yet")
         return self.url
 
     async def wait_ready(self, url: str) -> None:
@@ -139,7 +140,7 @@ class StreamlitSidecar:
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(
+                raise FluxLitRuntimeError(
                     f"Streamlit exited with code {self.process.returncode} while starting; "
                     "see its output above"
                 )
@@ -147,7 +148,7 @@ class StreamlitSidecar:
             if ok:
                 return
             await asyncio.sleep(0.1)
-        raise RuntimeError(
+        raise FluxLitRuntimeError(
             f"Streamlit was not ready within {timeout:g} s; raise FLUXLIT_STREAMLIT_READY_TIMEOUT_S"
         )
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fluxlit.config.settings import FluxlitSettings
+from fluxlit.errors import ConfigurationError
 from fluxlit.paths import normalize_public_mount
 
 
@@ -23,13 +24,13 @@ def cli_pairs(args: Sequence[str]) -> list[tuple[str, str]]:
     while index < len(items):
         token = items[index]
         if not token.startswith("--"):
-            raise ValueError(
+            raise ConfigurationError(
                 f"streamlit_run_cli_args: expected an option like --theme.base, got {token!r}"
             )
         key, sep, value = token[2:].partition("=")
         if not sep:
             if index + 1 >= len(items):
-                raise ValueError(f"streamlit_run_cli_args: {token} needs a value")
+                raise ConfigurationError(f"streamlit_run_cli_args: {token} needs a value")
             index += 1
             value = items[index]
         pairs.append((key, value))

@@ -19,7 +19,7 @@ from typing import Any
 import uvicorn
 
 from fluxlit.config.settings import FluxlitSettings, project_settings
-from fluxlit.errors import UserError
+from fluxlit.errors import ConfigurationError, UserError
 from fluxlit.runtime import pidfile as pidfiles
 from fluxlit.runtime.http_limits import raise_open_file_limit, uvicorn_limit_options
 from fluxlit.runtime.options import RELOAD_SCOPES, ServeOptions
@@ -178,12 +178,10 @@ def serve(options: ServeOptions, *, check: Callable[[FluxlitSettings], None] | N
     removes it on exit; stops every child.
     """
     if options.reload_scope not in RELOAD_SCOPES:
-        raise ValueError("reload_scope must be 'gateway' or 'full'")
+        raise ConfigurationError("reload_scope must be 'gateway' or 'full'")
     if options.workers > 1 and options.reload:
         raise UserError("--workers cannot be combined with --reload (fluxlit dev)")
     resolved = resolve_for_serving(options)
-    for warning in resolved.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     if check is not None:
         check(resolved.settings)
     build_dir = compile_if_manifest(resolved)
@@ -214,6 +212,8 @@ def serve(options: ServeOptions, *, check: Callable[[FluxlitSettings], None] | N
     check_port_free(settings.gateway_host, settings.gateway_port)
     if keep_pidfile:
         pidfiles.write_pidfile(path)
+    for warning in resolved.warnings:  # once nothing can stop the start any more
+        print(f"warning: {warning}", file=sys.stderr)
     if options.workbench:
         print("Workbench mode: proxy headers on; set FLUXLIT_ROOT_PATH for subpath publishing.")
     api_prefix = resolved.fluxlit.api_prefix if resolved.fluxlit else _prefix(settings)

@@ -165,10 +165,10 @@ def test_run_dev_and_workbench_share_one_option_list() -> None:
 
     from fluxlit.cli import dev, run_cmd, workbench_cmd
 
-    names = {f.__name__: list(inspect.signature(f).parameters) for f in (dev, run_cmd)}
-    assert set(names["run_cmd"]) == set(names["dev"]) - {"reload", "reload_scope"}
+    names = {f.__name__: set(inspect.signature(f).parameters) for f in (dev, run_cmd)}
+    assert names["run_cmd"] - {"workers"} == names["dev"] - {"reload", "reload_scope"}
     shown = set(inspect.signature(workbench_cmd).parameters)
-    assert shown == set(names["run_cmd"]) - {"proxy_headers", "workbench"}
+    assert shown == names["run_cmd"] - {"proxy_headers", "workbench", "workers"}
     for command in ("run", "dev", "workbench", "shutdown", "build"):
         text = CliRunner().invoke(cli, [command, "--help"], terminal_width=200).output
         for flag, help_text in (("--pidfile", "PID file"), ("--output", "Folder to write")):

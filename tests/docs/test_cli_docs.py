@@ -28,7 +28,9 @@ PAGES = ("cli.md", "running.md", "gateway.md")
 BIN = Path(sys.executable).parent
 PLACEHOLDERS = {
     "module:attr": "app:app",
+    "NAME:TAG": "demo:1.0",
     "NAME": "demo",
+    "N": "2",
     "--profile P": "--profile minimal",
     "DIR": "out",
     "PATH": "/legacy",
@@ -114,7 +116,8 @@ def serve(command: str, cwd: Path, extra_env: dict[str, str] | None = None) -> N
     try:
         wait_until_serving(process, f"http://127.0.0.1:{port}/api/healthz")
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
 
 

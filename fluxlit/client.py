@@ -128,13 +128,25 @@ def shared_ssl_context(trust_env: bool = True) -> ssl.SSLContext:
     return _ssl_context(trust_env, env.get("SSL_CERT_FILE"), env.get("SSL_CERT_DIR"))
 
 
+def default_api_base() -> str:
+    """``FLUXLIT_INTERNAL_API_BASE`` if set, else the internal API base of the app this
+    process serves (its script context), else ``http://127.0.0.1:8000/api``."""
+    from fluxlit.streamlit.context import script_context
+
+    explicit = os.environ.get("FLUXLIT_INTERNAL_API_BASE")
+    if explicit:
+        return explicit
+    context = script_context()
+    served = context.settings.get("internal_api_base") if context is not None else None
+    return str(served) if served else DEFAULT_API_BASE
+
+
 class ApiClient(httpx.Client):
     """Sync HTTPX client scoped to your gateway-mounted API.
 
     An ``httpx.Client`` whose base URL is the API base: ``base_url`` defaults to
-    ``FLUXLIT_INTERNAL_API_BASE`` (set by the runtime) and then to
-    ``http://127.0.0.1:8000/api``. Every request's path is checked first (see
-    ``check_relative_path``). Other ``httpx.Client`` options (``transport``,
+    ``default_api_base()`` (the serving app's internal API base). Every request's path
+    is checked first (see ``check_relative_path``). Other ``httpx.Client`` options (``transport``,
     ``event_hooks``, ``limits``, ...) pass through. Use ``for_fluxlit`` or
     ``with_bearer`` when routes need ``Authorization``.
     """
@@ -149,9 +161,7 @@ class ApiClient(httpx.Client):
         propagate_request_id: bool = False,
         **httpx_options: Any,
     ) -> None:
-        base = (base_url or os.environ.get("FLUXLIT_INTERNAL_API_BASE") or DEFAULT_API_BASE).rstrip(
-            "/"
-        )
+        base = (base_url or default_api_base()).rstrip("/")
         factory = _client_factory
         if factory is not None:
             httpx_options.setdefault("transport", _Delegate(factory(base, timeout)))

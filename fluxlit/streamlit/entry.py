@@ -22,7 +22,7 @@ from fluxlit.loading import load_fluxlit, resolve_handler
 from fluxlit.model import AppModel, PageModel
 from fluxlit.pages.meta import PageMeta
 from fluxlit.pages.navigation import NavigationOrder
-from fluxlit.streamlit.context import script_context, settings_in
+from fluxlit.streamlit.context import ScriptContext, script_context, settings_in
 from fluxlit.streamlit.observe import counted_store, enable_for_pages, observed_page_run
 
 if TYPE_CHECKING:
@@ -55,35 +55,27 @@ def app_model(app: FluxLit[Any], target: str | None) -> AppModel:
     return model
 
 
-_SETTINGS: dict[tuple[int, int], FluxlitSettings] = {}
-
-
 def settings_for(model: AppModel, app: FluxLit[Any] | None) -> FluxlitSettings:
     """The settings the page runs with.
 
     Served by FluxLit, the script context's settings (the serving process's effective
     settings) go on top of the app's (applied to the app once, so its client follows);
-    otherwise the app's settings, or settings built from the model's. Worked out on the
-    first run for a model and context, then reused.
+    otherwise the app's settings, or settings built from the model's.
     """
     context = script_context()
     if context is not None and context.target != model.target:
         context = None  # served for another app (a test toolkit run in the same process)
-    key = (id(app if app is not None else model), id(context))
-    known = _SETTINGS.get(key)
-    if known is not None and (app is None or app.settings is known):
-        return known
     if app is not None:
-        if context is not None:
+        if context is not None and _APPLIED.get(app) is not context:
             app.settings = settings_in(context, app.settings)
-        settings = app.settings
-    else:
-        fields = set(FluxlitSettings.model_fields)
-        values = {k: v for k, v in model.settings.items() if k in fields}
-        base = FluxlitSettings.model_validate(values)
-        settings = settings_in(context, base) if context is not None else base
-    _SETTINGS[key] = settings
-    return settings
+            _APPLIED[app] = context
+        return app.settings
+    fields = set(FluxlitSettings.model_fields)
+    base = FluxlitSettings.model_validate({k: v for k, v in model.settings.items() if k in fields})
+    return settings_in(context, base) if context is not None else base
+
+
+_APPLIED: weakref.WeakKeyDictionary[Any, ScriptContext] = weakref.WeakKeyDictionary()
 
 
 def _overrides() -> dict[str, Any]:

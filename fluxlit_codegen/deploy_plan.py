@@ -8,9 +8,8 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from fluxlit.config.settings import FluxlitSettings
 from fluxlit.errors import UserError
 from fluxlit.paths import normalize_public_mount, public_api_path
 from fluxlit_codegen.manifest_schema import HANDLER_PATTERN
@@ -84,30 +83,17 @@ def k8s_name(title: str) -> str:
     return name or "fluxlit-app"
 
 
-def app_setting(resolved: ResolvedApp, name: str) -> Any:
-    """A setting as the app states it: its settings object, else the manifest, else default."""
-    if resolved.fluxlit is not None:
-        return getattr(resolved.fluxlit.settings, name)
-    values = resolved.model.settings
-    if values.get(name) is not None:
-        return values[name]
-    return FluxlitSettings.model_fields[name].default
-
-
 def public_root(resolved: ResolvedApp) -> str:
     """The public mount the app serves under (``/`` when it owns the whole host)."""
-    root = app_setting(resolved, "root_path") or app_setting(resolved, "streamlit_public_path")
-    return normalize_public_mount(str(root or "")) or "/"
+    settings = resolved.settings
+    return normalize_public_mount(settings.root_path or settings.streamlit_public_path) or "/"
 
 
 def probe_path(resolved: ResolvedApp, route: str) -> str:
     """Public path of an API health route (``/healthz``): public mount, API prefix, route."""
-    root = app_setting(resolved, "root_path") or app_setting(resolved, "streamlit_public_path")
-    if resolved.fluxlit is not None:
-        prefix = resolved.fluxlit.api_prefix
-    else:
-        prefix = str(app_setting(resolved, "api_mount_path") or "")
-    return public_api_path(str(root or ""), prefix, route)
+    settings = resolved.settings
+    root = settings.root_path or settings.streamlit_public_path
+    return public_api_path(root, settings.api_mount_path, route)
 
 
 def container_command(target: str | None) -> list[str]:
@@ -240,7 +226,7 @@ def check_options(options: DeployOptions) -> None:
 def plan_deploy(resolved: ResolvedApp, options: DeployOptions) -> DeployPlan:
     """Check ``options`` and derive every value the deployment files state."""
     check_options(options)
-    target = None if resolved.is_manifest else resolved.source_label
+    target = resolved.target
     if target is not None and not re.match(HANDLER_PATTERN, target):
         raise DeployOptionError(f"target {target!r} must look like module:attribute")
     title = resolved.model.title
@@ -251,7 +237,7 @@ def plan_deploy(resolved: ResolvedApp, options: DeployOptions) -> DeployPlan:
     if install == "fluxlit":
         root = resolved.project_root
         warnings.append(NOTHING_TO_INSTALL.format(root=root, requirement=requirement))
-    grace = float(app_setting(resolved, "shutdown_grace_s"))
+    grace = resolved.settings.shutdown_grace_s
     return DeployPlan(
         title=title,
         name=name,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typer.main import get_command
 
 from fluxlit.cli import app as cli
+from fluxlit.config.settings import FluxlitSettings
 from fluxlit.model import AppModel, AuthModel, JWTModel, SessionStoreModel
 from fluxlit_codegen.deploy import DeployError, DeployOptions, write_deploy_files
 from fluxlit_codegen.deploy_plan import DeployOptionError
@@ -32,7 +33,9 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "1.4.2"\ndependencies = ["fluxl
 def resolved_app(root: Path, title: str = "Demo", **fields: Any) -> ResolvedApp:
     """A manifest app in ``root`` (no handlers needed to build); ``settings=`` and IR fields."""
     model = AppModel(source="fluxlit.toml", title=title, **fields)
-    return ResolvedApp(model, "fluxlit.toml", "ab" * 32, root, root / "fluxlit.toml")
+    settings = FluxlitSettings(**model.settings)  # what resolve_app layers over the defaults
+    manifest = root / "fluxlit.toml"
+    return ResolvedApp(model, "fluxlit.toml", "ab" * 32, root, manifest, settings=settings)
 
 
 def build(root: Path, options: DeployOptions = ALL, **fields: Any) -> dict[str, str]:
@@ -382,6 +385,20 @@ def test_cli_build_options_and_overwrite(
     assert cli_build(manifest_project, *args, "--force")[0] == 0
 
 
+def test_cli_build_uses_the_resolved_settings(manifest_project: Path) -> None:
+    """The project's .env and the manifest's [settings] reach the files, as in `fluxlit run`."""
+    (manifest_project / "pyproject.toml").write_text(PYPROJECT)
+    (manifest_project / ".env").write_text("FLUXLIT_SHUTDOWN_GRACE_S=40\n")
+    with (manifest_project / "fluxlit.toml").open("a") as manifest:
+        manifest.write('\n[settings]\napi_mount_path = "/backend"\n')
+    code, _, err = cli_build(manifest_project, "--kubernetes")
+    assert code == 0, err
+    k8s = (manifest_project / "k8s/app.yaml").read_text()
+    pod = documents(k8s)["Deployment"]["spec"]["template"]["spec"]
+    assert pod["terminationGracePeriodSeconds"] > 5 + 2 * 40
+    assert container(k8s)["livenessProbe"]["httpGet"]["path"] == "/backend/healthz"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -457,7 +474,6 @@ def test_probes_name_the_ingress_host_so_allowed_hosts_admit_them(tmp_path: Path
     from starlette.testclient import TestClient
 
     from fluxlit import FluxLit
-    from fluxlit.config.settings import FluxlitSettings
     from fluxlit.gateway import build_gateway
 
     options = DeployOptions(kubernetes=True, host="shop.example.com")

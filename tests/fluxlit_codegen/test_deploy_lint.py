@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from fluxlit.config.settings import FluxlitSettings
 from fluxlit.model import AppModel, SessionStoreModel
 from fluxlit_codegen.deploy import DeployOptions, write_deploy_files
 from fluxlit_codegen.project import ResolvedApp
@@ -60,7 +61,9 @@ def variant(root: Path, options: DeployOptions, install: str | None, **fields: o
     if install:
         (root / install).write_text('[project]\nname = "v"\nversion = "1.0"\n')
     model = AppModel(source="fluxlit.toml", title="Variant", **fields)  # type: ignore[arg-type]
-    resolved = ResolvedApp(model, "fluxlit.toml", "", root, root / "fluxlit.toml")
+    settings = FluxlitSettings(**model.settings)
+    manifest = root / "fluxlit.toml"
+    resolved = ResolvedApp(model, "fluxlit.toml", "", root, manifest, settings=settings)
     write_deploy_files(resolved, root, options)
     return root
 

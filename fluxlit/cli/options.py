@@ -19,6 +19,7 @@ from fluxlit.runtime.options import RELOAD_SCOPES, ServeOptions
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 MODES = ("inprocess", "sidecar", "auto")
+LOG_FORMATS = ("text", "json")
 
 
 @contextlib.contextmanager
@@ -55,6 +56,13 @@ def check_log_level(value: str | None) -> str | None:
     if value is not None and value.lower() not in LOG_LEVELS:
         raise UserError(f"--log-level: expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
     return value.lower() if value is not None else None
+
+
+def check_log_format(value: str | None) -> str | None:
+    """``--log-format`` is text or json."""
+    if value is not None and value not in LOG_FORMATS:
+        raise UserError(f"--log-format: expected text or json, got {value!r}")
+    return value
 
 
 def check_reload_scope(value: str) -> str:
@@ -124,6 +132,15 @@ SERVE_OPTIONS: dict[str, tuple[Any, Any]] = {
         int,
         typer.Option(
             1, "--workers", help="Gateway processes sharing the port (sidecar mode; auto picks it)."
+        ),
+    ),
+    "log_format": (
+        str | None,
+        typer.Option(
+            None,
+            "--log-format",
+            help="text, or json: every line of every process one JSON record.",
+            callback=check_log_format,
         ),
     ),
 }

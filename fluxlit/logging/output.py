@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from fluxlit.config.settings import FluxlitSettings
 
 LEVELS = "DEBUG|INFO|WARNING|ERROR|CRITICAL"
-# "2026-12-05 08:36:47.897 WARNING streamlit.x: text" (Streamlit's default format; some
-# of its lines have no level and logger)
+STREAMLIT_LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+"""Streamlit's ``logger.messageFormat`` in JSON mode: its lines parse with level and logger."""
+# "2026-12-05 08:36:47.897 WARNING streamlit.x: text" (that format; Streamlit's own
+# default has neither level nor logger)
 _STREAMLIT_LINE = re.compile(
     rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)? +(?:({LEVELS}) +([\w.]+): ?)?(.*)"
 )
@@ -162,3 +164,24 @@ def apply_log_format(settings: FluxlitSettings) -> None:
     """Apply ``settings``' log format to this process (text leaves logging alone)."""
     if effective_log_format(settings) == "json":
         use_json_output(settings.log_level)
+
+
+def uvicorn_log_options(settings: FluxlitSettings) -> dict[str, Any]:
+    """Uvicorn's ``log_config`` for ``settings``' log format (none: Uvicorn's default).
+
+    In JSON mode Uvicorn's loggers write ``JsonLogFormatter`` records, in every worker
+    too (the config travels with Uvicorn's).
+    """
+    if effective_log_format(settings) != "json":
+        return {}
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    quiet = {"handlers": ["json"], "level": "INFO", "propagate": False}
+    return {
+        "log_config": {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {"json": {"()": "fluxlit.logging.formatter.JsonLogFormatter"}},
+            "handlers": {"json": handler},
+            "loggers": {"uvicorn": quiet, "uvicorn.access": quiet, "uvicorn.error": {}},
+        }
+    }

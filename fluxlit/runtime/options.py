@@ -13,8 +13,8 @@ RELOAD_SCOPES = ("gateway", "full")
 class ServeOptions:
     """One serve request: the app, flags that override settings, and how to serve.
 
-    ``host``, ``port``, ``log_level``, ``mode``, ``debug``, ``proxy_headers`` and
-    ``forwarded_allow_ips`` are settings given on the command line (``None``/``False``
+    ``host``, ``port``, ``log_level``, ``log_format``, ``mode``, ``debug``,
+    ``proxy_headers`` and ``forwarded_allow_ips`` are settings given on the command line (``None``/``False``
     leave the setting alone); the rest only concern this run.
     """
 
@@ -32,6 +32,7 @@ class ServeOptions:
     no_pidfile: bool = False
     workbench: bool = False
     workers: int = 1
+    log_format: str | None = None
     project_root: Path | None = None
 
     def settings_overrides(self) -> dict[str, Any]:
@@ -40,6 +41,7 @@ class ServeOptions:
             "gateway_host": self.host,
             "gateway_port": self.port,
             "log_level": self.log_level,
+            "log_format": self.log_format,
             "runtime_mode": self.mode,
             "forwarded_allow_ips": self.forwarded_allow_ips,
         }

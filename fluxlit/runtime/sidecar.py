@@ -24,6 +24,8 @@ from fluxlit.gateway.policy import GatewayPolicy
 from fluxlit.gateway.proxy import StreamlitProxy
 from fluxlit.gateway.static_assets import with_static_offload
 from fluxlit.health import probe_streamlit_ready
+from fluxlit.logging.output import effective_log_format
+from fluxlit.logging.streamlit_child import child_command
 from fluxlit.metrics.registry import record_sidecar_restart
 from fluxlit.runtime.heap import FreezeStartupHeap
 from fluxlit.runtime.ports import find_free_port
@@ -82,13 +84,12 @@ class StreamlitSidecar:
         self._watch: asyncio.Task[None] | None = None
 
     def command(self, port: int, context_file: Path) -> list[str]:
-        """``python -m streamlit run SCRIPT`` with FluxLit's options and the context file."""
-        return [
-            sys.executable,
-            "-m",
-            "streamlit",
+        """``python -m streamlit run SCRIPT`` with FluxLit's options and the context file,
+        started through ``fluxlit.logging.streamlit_child`` in the gateway's log format."""
+        settings = self.fl.settings
+        streamlit_args = [
             "run",
-            *streamlit_cli_flags(self.fl.settings, dev=self.dev),
+            *streamlit_cli_flags(settings, dev=self.dev),
             "--server.port",
             str(port),
             "--server.address",
@@ -96,6 +97,7 @@ class StreamlitSidecar:
             str(self.entrypoint),
             *context_args(context_file),
         ]
+        return child_command(effective_log_format(settings), settings.log_level, streamlit_args)
 
     def _context_file(self) -> Path:
         if self.context_file is None:

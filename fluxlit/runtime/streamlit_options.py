@@ -8,6 +8,7 @@ from typing import Any
 
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.errors import ConfigurationError
+from fluxlit.logging.output import STREAMLIT_LINE_FORMAT, effective_log_format
 from fluxlit.paths import normalize_public_mount
 
 
@@ -54,6 +55,9 @@ def streamlit_options(settings: FluxlitSettings, *, dev: bool = False) -> dict[s
         "client.showErrorDetails": "full" if dev or settings.debug else "none",
         "server.enableWebsocketCompression": False,
     }
+    if effective_log_format(settings) == "json":
+        # Streamlit's text lines become JSON records; this format keeps level and logger.
+        options["logger.messageFormat"] = STREAMLIT_LINE_FORMAT
     options.update(cli_pairs(settings.streamlit_run_cli_args))
     return options
 

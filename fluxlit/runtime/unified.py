@@ -20,6 +20,7 @@ import uvicorn
 
 from fluxlit.config.settings import FluxlitSettings, project_settings
 from fluxlit.errors import ConfigurationError, UserError
+from fluxlit.logging.output import apply_log_format, uvicorn_log_options
 from fluxlit.runtime import pidfile as pidfiles
 from fluxlit.runtime.http_limits import raise_open_file_limit, uvicorn_limit_options
 from fluxlit.runtime.options import RELOAD_SCOPES, ServeOptions
@@ -184,6 +185,7 @@ def serve(options: ServeOptions, *, check: Callable[[FluxlitSettings], None] | N
     resolved = resolve_for_serving(options)
     if check is not None:
         check(resolved.settings)
+    apply_log_format(resolved.settings)  # every line from here on, in the chosen format
     build_dir = compile_if_manifest(resolved)
     settings = resolved.settings
     chosen = choose_mode(mode_for_workers(settings.runtime_mode, options.workers))
@@ -206,6 +208,7 @@ def serve(options: ServeOptions, *, check: Callable[[FluxlitSettings], None] | N
         "timeout_graceful_shutdown": int(settings.shutdown_grace_s) or None,
         "lifespan": "on",
         **websocket,
+        **uvicorn_log_options(settings),
     }
     path = pidfiles.default_pidfile_path(options.pidfile)
     keep_pidfile = not options.no_pidfile and not pidfiles.pidfile_disabled()

@@ -1,7 +1,12 @@
-"""Fixture app for observability tests: a templated route, a page calling it, a failing page."""
+"""Fixture app for observability tests: a templated route, a page calling it, a failing page.
+
+The home page also prints, logs and warns, for the JSON log test.
+"""
 
 from __future__ import annotations
 
+import logging
+import warnings
 from typing import Any
 
 from fluxlit import FluxLit
@@ -25,6 +30,9 @@ def echo(body: dict[str, Any]) -> dict[str, Any]:
 def home(st: Any, client: Any) -> None:
     """Calls the API through the page's ApiClient."""
     st.title("Observed")
+    print("home page ran")
+    logging.getLogger("observed").warning("a warning from the page")
+    warnings.warn("a Python warning from the page", stacklevel=1)
     st.write(f"item {client.get('/items/7').json()['id']}")
 
 

@@ -139,13 +139,18 @@ def use_json_output(level: str = "info") -> None:
 
 
 def _adopt_handlers(out: JsonLines, err: JsonLines) -> None:
-    """Point stream handlers made before the switch (Streamlit's own) at the JSON lines."""
+    """Point stream handlers made before the switch (Streamlit's own) at the JSON lines.
+
+    A logger left with two handlers writing there (Uvicorn's and the one Streamlit adds
+    to Uvicorn's loggers) keeps the first, so each record comes out once.
+    """
     raw = {id(out.target): out, id(err.target): err, id(sys.__stdout__): out}
     raw[id(sys.__stderr__)] = err
     loggers: list[Any] = [logging.getLogger()]
     loggers += [item for item in logging.Logger.manager.loggerDict.values()]
     for logger in loggers:
-        for handler in getattr(logger, "handlers", ()):
+        ours = []
+        for handler in list(getattr(logger, "handlers", ())):
             if not isinstance(handler, logging.StreamHandler):
                 continue
             replacement = raw.get(id(handler.stream))
@@ -153,6 +158,9 @@ def _adopt_handlers(out: JsonLines, err: JsonLines) -> None:
                 handler.setStream(replacement)
             if handler.stream in (out, err):
                 handler.setFormatter(JsonLogFormatter())
+                ours.append(handler)
+        for extra in ours[1:]:
+            logger.removeHandler(extra)
 
 
 def effective_log_format(settings: FluxlitSettings) -> str:
@@ -175,13 +183,16 @@ def uvicorn_log_options(settings: FluxlitSettings) -> dict[str, Any]:
     if effective_log_format(settings) != "json":
         return {}
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-    quiet = {"handlers": ["json"], "level": "INFO", "propagate": False}
+    # Each logger its own handler, none propagating: Streamlit may have set propagate
+    # off on these loggers already, and a record must come out once.
+    own = {"handlers": ["json"], "level": "INFO", "propagate": False}
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
     return {
         "log_config": {
             "version": 1,
             "disable_existing_loggers": False,
             "formatters": {"json": {"()": "fluxlit.logging.formatter.JsonLogFormatter"}},
             "handlers": {"json": handler},
-            "loggers": {"uvicorn": quiet, "uvicorn.access": quiet, "uvicorn.error": {}},
+            "loggers": {name: dict(own) for name in names},
         }
     }

@@ -14,8 +14,8 @@ class ServeOptions:
     """One serve request: the app, flags that override settings, and how to serve.
 
     ``host``, ``port``, ``log_level``, ``log_format``, ``mode``, ``debug``,
-    ``proxy_headers`` and ``forwarded_allow_ips`` are settings given on the command line (``None``/``False``
-    leave the setting alone); the rest only concern this run.
+    ``proxy_headers`` and ``forwarded_allow_ips`` are settings given on the command line
+    (``None``/``False`` leave the setting alone); the rest only concern this run.
     """
 
     target: str | None = None

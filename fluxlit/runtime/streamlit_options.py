@@ -8,7 +8,7 @@ from typing import Any
 
 from fluxlit.config.settings import FluxlitSettings
 from fluxlit.errors import ConfigurationError
-from fluxlit.logging.output import STREAMLIT_LINE_FORMAT, effective_log_format
+from fluxlit.logging.output import STREAMLIT_LINE_FORMAT, apply_log_format, effective_log_format
 from fluxlit.paths import normalize_public_mount
 
 
@@ -79,6 +79,7 @@ def configure_inprocess_streamlit(settings: FluxlitSettings, *, dev: bool = Fals
         force_reparse=True, options_from_flags=streamlit_options(settings, dev=dev)
     )
     silence_uvicorn_access_log()
+    apply_log_format(settings)  # Streamlit re-attached its handlers: adopt them again
 
 
 def inprocess_websocket_options(settings: FluxlitSettings, *, dev: bool = False) -> dict[str, Any]:

@@ -38,21 +38,27 @@ def _records(raw: bytes, where: str) -> list[dict[str, Any]]:
 
 @pytest.mark.slow
 @pytest.mark.e2e
-@pytest.mark.parametrize("mode", ["inprocess", "sidecar"])
-def test_every_line_of_a_run_is_one_json_record(tmp_path: Path, mode: str, browser: Any) -> None:
+@pytest.mark.parametrize(("mode", "workers"), [("inprocess", 1), ("sidecar", 1), ("sidecar", 2)])
+def test_every_line_of_a_run_is_one_json_record(
+    tmp_path: Path, mode: str, workers: int, browser: Any
+) -> None:
     require_module("opentelemetry.sdk", extra="otel")
     port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(APPS),
         "FLUXLIT_RUNTIME_MODE": mode,
-        "FLUXLIT_LOG_FORMAT": "json",
         "FLUXLIT_TRACING_ENABLED": "true",
         "FLUXLIT_ENABLE_GATEWAY_ACCESS_LOG": "true",
         "FLUXLIT_ENABLE_REQUEST_LOGGING": "true",
         "FLUXLIT_NO_PIDFILE": "1",
     }
     command = [sys.executable, "-m", "fluxlit.cli", "run", "observed:app", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    if mode == "inprocess":
+        command += ["--log-format", "json"]  # the flag here, the setting in the sidecar case
+    else:
+        env["FLUXLIT_LOG_FORMAT"] = "json"
     stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=err)
@@ -73,6 +79,8 @@ def test_every_line_of_a_run_is_one_json_record(tmp_path: Path, mode: str, brows
     records = _records(stdout.read_bytes(), "stdout") + _records(stderr.read_bytes(), "stderr")
     messages = {(r["logger"], r["message"]) for r in records}
     assert any(m.startswith(f"FluxLit ({mode})") for _, m in messages), "the banner"
+    once = [r["message"] for r in records if r["message"].startswith("Started server process")]
+    assert len(once) == workers == len(set(once)), "each worker's start, once"
     assert any(lg == "uvicorn.error" and "Uvicorn running" in m for lg, m in messages)
     assert ("stdout", "home page ran") in messages, "a page's print"
     assert ("observed", "a warning from the page") in messages, "a page's log record"
@@ -83,4 +91,21 @@ def test_every_line_of_a_run_is_one_json_record(tmp_path: Path, mode: str, brows
     assert {r["logger"] for r in tagged} >= {"fluxlit.gateway.access", "fluxlit.api.access"}
     assert all(r["trace_id"] == TRACE for r in tagged), "the client's trace continues"
     if mode == "sidecar":
-        assert any("You can now view" in m for _, m in messages), "the child's banner"
+        child = [m for lg, m in messages if lg.startswith("streamlit.") and "server started" in m]
+        assert child, "the Streamlit child's own start line, level and logger kept"
+
+
+def test_a_bad_log_format_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "fluxlit.cli", "run", "observed:app", "--log-format", "xml"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(APPS)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith("--log-format: expected text or json, got 'xml'")
+    )

@@ -228,10 +228,13 @@ def test_the_sidecar_child_gets_the_streamlit_options_in_process_uses(
     context = ScriptContext.of(fl.settings, target=None, project_root=project, dev=dev)
     script = project / "streamlit_app.py"
     command = StreamlitSidecar(fl, script, context).command(8599, project / "context.json")
-    assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
+    # ``python -m streamlit run ...`` started through the log-format launcher
+    launcher = [sys.executable, "-m", "fluxlit.logging.streamlit_child"]
+    start = [*launcher, "--log-format", "text", "--log-level", "info", "--", "run"]
+    assert command[: len(start)] == start
     at = command.index(str(script))
     assert command[at + 1 :] == ["--", CONTEXT_ARG, str(project / "context.json")]
-    flags = command[4:at]
+    flags = command[len(start) : at]
     child = dict(zip((f.removeprefix("--") for f in flags[::2]), flags[1::2], strict=True))
     assert (child.pop("server.port"), child.pop("server.address")) == ("8599", "127.0.0.1")
 

@@ -65,7 +65,8 @@ def _roles(marker: str) -> tuple[list[psutil.Process], list[psutil.Process]]:
     """(Streamlit children, gateway workers) among the processes of this test."""
     procs = marked_processes(marker)
     lines = {proc.pid: " ".join(proc.cmdline()) for proc in procs}
-    streamlit = [p for p in procs if " streamlit run " in lines[p.pid]]
+    # ``streamlit run``, started through the log-format launcher
+    streamlit = [p for p in procs if "fluxlit.logging.streamlit_child" in lines[p.pid]]
     workers = [p for p in procs if "multiprocessing.spawn" in lines[p.pid]]
     return streamlit, workers
 

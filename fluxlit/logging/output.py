@@ -10,6 +10,7 @@ lets lines that already are JSON records through. So no line escapes the shape.
 from __future__ import annotations
 
 import atexit
+import copy
 import io
 import json
 import logging
@@ -175,13 +176,19 @@ def apply_log_format(settings: FluxlitSettings) -> None:
 
 
 def uvicorn_log_options(settings: FluxlitSettings) -> dict[str, Any]:
-    """Uvicorn's ``log_config`` for ``settings``' log format (none: Uvicorn's default).
+    """Uvicorn's ``log_config`` for ``settings``' log format.
 
-    In JSON mode Uvicorn's loggers write ``JsonLogFormatter`` records, in every worker
-    too (the config travels with Uvicorn's).
+    Text: Uvicorn's own config, except that ``uvicorn.error`` propagates to Uvicorn's
+    handler even when Streamlit, configured first, turned propagation off. JSON:
+    Uvicorn's loggers write ``JsonLogFormatter`` records. In every worker too (the
+    config travels with Uvicorn's).
     """
     if effective_log_format(settings) != "json":
-        return {}
+        from uvicorn.config import LOGGING_CONFIG
+
+        text = copy.deepcopy(LOGGING_CONFIG)
+        text["loggers"]["uvicorn.error"]["propagate"] = True
+        return {"log_config": text}
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
     # Each logger its own handler, none propagating: Streamlit may have set propagate
     # off on these loggers already, and a record must come out once.

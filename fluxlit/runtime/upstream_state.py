@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from fluxlit.errors import FluxLitRuntimeError
+from fluxlit.health import configured_upstream
 
 UPSTREAM_ENV = "FLUXLIT_STREAMLIT_UPSTREAM"
 UPSTREAM_FILE_ENV = "FLUXLIT_STREAMLIT_UPSTREAM_FILE"
@@ -40,15 +41,7 @@ def read_streamlit_upstream_url() -> str:
 
     Raises ``RuntimeError`` when neither is available.
     """
-    path = os.environ.get(UPSTREAM_FILE_ENV)
-    if path:
-        try:
-            text = Path(path).read_text(encoding="utf-8").strip()
-        except OSError:
-            text = ""
-        if text:
-            return text
-    url = os.environ.get(UPSTREAM_ENV, "").strip()
+    url = configured_upstream()
     if not url:
         raise FluxLitRuntimeError(
             f"no Streamlit upstream configured: set {UPSTREAM_ENV} or {UPSTREAM_FILE_ENV}"
